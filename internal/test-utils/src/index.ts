@@ -1,0 +1,1 @@
+export { chunksOf, forEveryChunking } from "./chunks.ts";
