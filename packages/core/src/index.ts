@@ -90,8 +90,12 @@ export type {
 // --- task ---------------------------------------------------------------------------------
 
 // --- protocol, factory ------------------------------------------------------------------------
+export { BaseProtocol, Protocol, connectionDone } from "./protocol/protocol.ts";
+export { ClientFactory, Factory, ServerFactory, isClientFactory } from "./protocol/factory.ts";
+export type { ProtocolClass } from "./protocol/factory.ts";
 
 // --- transports, addresses ----------------------------------------------------------------
+export { IPv4Address, IPv6Address, UNIXAddress, addressFor } from "./transport/address.ts";
 
 // --- reactor (network) --------------------------------------------------------------------
 
