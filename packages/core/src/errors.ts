@@ -55,6 +55,29 @@ export class FirstError extends TorsionError {
 /** A Deferred was used in a way its state does not allow (e.g. unpausing an unpaused one). */
 export class DeferredStateError extends TorsionError {}
 
+/** `DeferredQueue.put` on a queue that already holds `size` objects. */
+export class QueueOverflow extends TorsionError {
+  constructor(message = "The queue is full.", options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** `DeferredQueue.get` when `backlog` gets are already waiting. */
+export class QueueUnderflow extends TorsionError {
+  constructor(message = "Too many waiting gets on the queue.", options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** Several operations all failed (`race` when every Deferred fails); `failures` in order. */
+export class FailureGroup extends TorsionError {
+  readonly failures: readonly unknown[];
+  constructor(failures: readonly unknown[]) {
+    super(`All ${failures.length} operations failed`);
+    this.failures = failures;
+  }
+}
+
 // --- Reactor ----------------------------------------------------------------------------
 
 /** `reactor.stop()` was called when the reactor was not running. */
@@ -91,6 +114,27 @@ export class AlreadyCancelled extends TorsionError {
     super(message, options);
   }
 }
+
+/** A `Cooperator` or one of its tasks was in a state that does not allow the operation. */
+export class SchedulerError extends TorsionError {}
+
+/** The `Cooperator` was stopped (its tasks' `whenDone()` Deferreds fail with this). */
+export class SchedulerStopped extends SchedulerError {}
+
+/** The cooperative task has finished (completed, stopped or failed): it cannot be paused or stopped. */
+export class TaskFinished extends SchedulerError {}
+
+/** The cooperative task's iterator is exhausted. */
+export class TaskDone extends TaskFinished {}
+
+/** The cooperative task was stopped (its `whenDone()` Deferreds fail with this). */
+export class TaskStopped extends TaskFinished {}
+
+/** The cooperative task's iterator threw. */
+export class TaskFailed extends TaskFinished {}
+
+/** `resume()` on a cooperative task that was not paused. */
+export class NotPaused extends SchedulerError {}
 
 // --- Connections ------------------------------------------------------------------------
 
@@ -204,6 +248,38 @@ export class CertificateError extends ConnectError {}
 /** An endpoint description string could not be parsed or names an unknown type. */
 export class EndpointDescriptionError extends TorsionError {}
 
+/** A factory's `buildProtocol` returned `null`, refusing a connection an endpoint made. */
+export class NoProtocol extends TorsionError {
+  constructor(message = "Factory refused to build a protocol for the connection.", options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** An endpoint that can listen only once (an adopted file descriptor) was asked to listen again. */
+export class AlreadyListened extends TorsionError {
+  constructor(message = "This endpoint has already been used to listen.", options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+// --- Logger -----------------------------------------------------------------------------
+
+/** A name or value that is not one of the log levels (`debug` … `critical`). */
+export class InvalidLogLevelError extends TorsionError {
+  /** The rejected level. */
+  readonly level: unknown;
+  constructor(level: unknown) {
+    let text: string;
+    try {
+      text = typeof level === "string" ? JSON.stringify(level) : String(level);
+    } catch {
+      text = Object.prototype.toString.call(level);
+    }
+    super(`Invalid log level: ${text}`);
+    this.level = level;
+  }
+}
+
 // --- Processes (used by @torsion/process) ------------------------------------------------
 
 /** A process exited with code 0. */
@@ -235,6 +311,50 @@ export class ProcessTerminated extends ConnectionLost {
 export class ProcessExitedAlready extends TorsionError {
   constructor(message = "The process has already exited.", options?: ErrorOptions) {
     super(message, options);
+  }
+}
+
+/**
+ * The executable could not be started at all (it does not exist, is not executable, or the
+ * working directory is missing). A {@link ProcessTerminated} whose `exitCode` follows the
+ * shell's convention (127: not found, 126: found but not runnable); Node's error is `cause`.
+ */
+export class ProcessSpawnError extends ProcessTerminated {
+  readonly executable: string;
+  constructor(executable: string, cause: NodeJS.ErrnoException) {
+    super(cause.code === "ENOENT" ? 127 : 126, null);
+    this.executable = executable;
+    this.cause = cause;
+    this.message = `Could not start ${JSON.stringify(executable)}: ${cause.message}`;
+  }
+}
+
+/**
+ * `getProcessOutput` (without `errortoo`) received data on the child's stderr. `output` is
+ * that first chunk; `processEnded` fires with the {@link ProcessDone} or
+ * {@link ProcessTerminated} that ended the process, once it has ended.
+ */
+export class UnexpectedErrorOutput extends TorsionError {
+  readonly output: Buffer;
+  readonly processEnded: PromiseLike<ProcessDone | ProcessTerminated>;
+  constructor(output: Buffer, processEnded: PromiseLike<ProcessDone | ProcessTerminated>) {
+    super(`got stderr: ${JSON.stringify(output.toString("utf8", 0, Math.min(output.length, 200)))}`);
+    this.output = output;
+    this.processEnded = processEnded;
+  }
+}
+
+/**
+ * `getProcessOutputAndValue`: the process was killed by a signal. A {@link ProcessTerminated}
+ * that also carries what the process wrote before it died (`out`, `err`).
+ */
+export class ProcessKilled extends ProcessTerminated {
+  readonly out: Buffer;
+  readonly err: Buffer;
+  constructor(signal: NodeJS.Signals, out: Buffer, err: Buffer) {
+    super(null, signal);
+    this.out = out;
+    this.err = err;
   }
 }
 

@@ -238,6 +238,13 @@ export interface ConnectTCPOptions {
   timeout?: number;
   /** Local `[host, port]` (or host) to bind before connecting. */
   bindAddress?: string | readonly [string, number];
+  /**
+   * When `host` is a name with both IPv6 and IPv4 addresses, try them in parallel and keep the
+   * first to connect (RFC 8305 "happy eyeballs", Node's `net.connect({ autoSelectFamily })`).
+   * Unset means Node's default (`net.getDefaultAutoSelectFamily()`, `true` since Node 20).
+   * `HostnameEndpoint` sets it to `true`.
+   */
+  autoSelectFamily?: boolean;
 }
 
 /** TCP for the reactor (Twisted's `IReactorTCP`). */

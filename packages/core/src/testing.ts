@@ -6,9 +6,28 @@
  */
 
 // --- clock --------------------------------------------------------------------------------
+export { Clock } from "./testing/clock.ts";
 
 // --- transports ---------------------------------------------------------------------------
+export {
+  StringDatagramTransport,
+  StringTransport,
+  StringTransportWithDisconnection,
+} from "./testing/string-transport.ts";
+export type { ProducerState, StringTransportOptions } from "./testing/string-transport.ts";
 
 // --- reactors -----------------------------------------------------------------------------
+export { MemoryConnector, MemoryPort, MemoryReactor, MemoryReactorClock } from "./testing/memory-reactor.ts";
+export type {
+  SSLClientCall,
+  SSLServerCall,
+  TCPClientCall,
+  TCPServerCall,
+  UDPServerCall,
+  UNIXClientCall,
+  UNIXServerCall,
+} from "./testing/memory-reactor.ts";
 
 // --- loopback -----------------------------------------------------------------------------
+export { FakeTransport, IOPump, connectedServerAndClient } from "./testing/loopback.ts";
+export type { ConnectedPair, ConnectedServerAndClientOptions, FakeTransportOptions } from "./testing/loopback.ts";

@@ -1,7 +1,539 @@
-// Placeholder so the interfaces type-check; replaced by the real Deferred.
-export declare class Deferred<T = unknown> implements PromiseLike<T> {
+/**
+ * {@link Deferred}: a result that is not there yet, with Twisted's callback chain
+ * (`twisted.internet.defer.Deferred`), typed, and awaitable.
+ *
+ * @module
+ */
+import { AlreadyCalledError, CancelledError, DeferredStateError, TimeoutError } from "../errors.ts";
+import { Failure } from "../failure.ts";
+import type { IReactorTime } from "../interfaces.ts";
+import { captureStack, DebugInfo, getDebugging } from "./debug.ts";
+import { reportHandledLater, reportUnhandled } from "./report.ts";
+
+// Flag bits of Deferred.#flags.
+const CALLED = 1;
+/** A callback of this Deferred is on the stack: adding callbacks must not start another run. */
+const RUNNING = 2;
+/** Cancelled without a canceller that fired it: swallow the one late callback/errback. */
+const SUPPRESS = 4;
+/** The current Failure was delivered to a `then`/`await`: it is handled. */
+const OBSERVED = 8;
+/** Queued for the end-of-turn unhandled-error check. */
+const TRACKED = 16;
+/** Its Failure was reported as unhandled; say so if it is handled after all. */
+const REPORTED = 32;
+/** `cancel()` was called: `signal` is (or will be) aborted. */
+const CANCELLED = 64;
+
+/**
+ * Markers stored in place of a callback. CONTINUE: "hand the result to the Deferred in the
+ * args slot, which is waiting for us" (Twisted's `_CONTINUE`). OBSERVE: "settle the native
+ * promise whose resolve/reject functions are in the args slots" (`then`).
+ */
+const CONTINUE = (): void => {};
+const OBSERVE = (): void => {};
+
+type Fn = (...args: unknown[]) => unknown;
+
+/** Extra state few Deferreds need, kept out of line so a plain Deferred stays small. */
+interface Extra {
+  debug?: DebugInfo;
+  controller?: AbortController;
+}
+
+/** Options for {@link Deferred.addCallbacks}: extra arguments for each side. */
+export interface AddCallbacksOptions<CA extends unknown[], EA extends unknown[]> {
+  callbackArgs?: CA;
+  errbackArgs?: EA;
+}
+
+/** Deferreds whose chain ended on a Failure this turn, checked by {@link Deferred}'s sweep. */
+let tracked: Deferred<unknown>[] = [];
+// Captured at load so fake timers installed by tests do not hold the report back.
+const scheduleCheck: (fn: () => void) => unknown = globalThis.setImmediate;
+
+/**
+ * A result that is not there yet: register what to do with it now, fire it later.
+ *
+ * Callbacks run **synchronously**, in the order added, as soon as the result is there
+ * (`callback`) — or at once if it already is. Each callback gets the previous one's return
+ * value. A callback that throws (or returns a {@link Failure}) switches to the errback
+ * chain; an errback that returns a value switches back. A callback that returns a Deferred
+ * or a promise suspends this chain until that fires, then continues with its result.
+ * Long chains and deep nesting of returned Deferreds run in a loop, never recursively.
+ *
+ * A Deferred is also a `PromiseLike`: `await d` gives its current result or throws the
+ * Failure's `value` (and counts as handling it). A chain that ends on a Failure nobody
+ * handles is logged ("Unhandled error in Deferred:") at the end of the current turn.
+ *
+ * ```ts
+ * const d = new Deferred<Buffer>();
+ * d.addCallback((data) => data.toString("utf8")).addErrback((f) => {
+ *   f.trap(ConnectionDone);
+ *   return "";
+ * });
+ * d.callback(Buffer.from("hi"));
+ * ```
+ *
+ * @typeParam T The type of the result the next callback added will receive.
+ */
+export class Deferred<T = unknown> implements PromiseLike<T> {
+  #flags = 0;
+  #paused = 0;
+  /** The current result; while this chain waits on another Deferred, that Deferred. */
+  #result: unknown = undefined;
+  /** Pending callbacks, 4 slots each: callback, callback args, errback, errback args. */
+  #callbacks: unknown[] | null = null;
+  /** Index of the next pending slot group in #callbacks. */
+  #head = 0;
+  // Typed loosely so that Deferred<T> stays covariant in T, like Promise<T>.
+  #canceller: ((d: any) => void) | undefined;
+  #extra: Extra | undefined = undefined;
+
+  /**
+   * @param canceller Called by {@link Deferred.cancel} (before this Deferred has a result) to
+   *   stop the operation; it may fire the Deferred itself. If it does not (or there is none),
+   *   `cancel()` fails the Deferred with {@link CancelledError}.
+   */
+  constructor(canceller?: (d: Deferred<T>) => void) {
+    this.#canceller = canceller;
+    if (getDebugging()) {
+      const info = new DebugInfo();
+      info.creator = captureStack(1);
+      this.#extra = { debug: info };
+    }
+  }
+
+  /** `true` once `callback` or `errback` has been called (or `cancel` fired it). */
+  get called(): boolean {
+    return (this.#flags & CALLED) !== 0;
+  }
+
+  /** How many unmatched `pause()` calls (including waits on a returned Deferred) are in effect. */
+  get paused(): number {
+    return this.#paused;
+  }
+
+  /**
+   * Fire the callback chain with `result`.
+   *
+   * @throws AlreadyCalledError if this Deferred already fired (unless it was cancelled and the
+   *   canceller did not fire it: then the late result is silently dropped, as in Twisted).
+   * @throws TypeError if `result` is a Deferred (return it from a callback to chain instead).
+   */
+  callback(result: T): void {
+    if (result instanceof Deferred) {
+      throw new TypeError("Deferred.callback() cannot take a Deferred; return it from a callback to chain");
+    }
+    this.#start(result);
+  }
+
+  /**
+   * Fire the errback chain with `reason`, wrapped in a {@link Failure} unless it is one.
+   * Without a reason, fails with a generic `Error`.
+   *
+   * @throws AlreadyCalledError as {@link Deferred.callback} does.
+   */
+  errback(reason?: unknown): void {
+    if (reason === undefined) reason = new Error("Deferred.errback() called without a reason");
+    this.#start(Failure.from(reason));
+  }
+
+  /**
+   * Add `callback` to the success side of the chain (failures pass by it), called as
+   * `callback(result, ...args)`. Runs now if the result is already there.
+   *
+   * @returns this Deferred, retyped to the callback's (awaited) return type.
+   */
+  addCallback<R, A extends unknown[] = []>(
+    callback: (result: T, ...args: A) => R | PromiseLike<R>,
+    ...args: A
+  ): Deferred<R> {
+    return this.#add(callback as Fn, args.length ? args : undefined, null, undefined) as unknown as Deferred<R>;
+  }
+
+  /**
+   * Add `errback` to the failure side of the chain (results pass by it), called as
+   * `errback(failure, ...args)`. Return a value to recover; throw (or `failure.trap`) to go on
+   * failing.
+   *
+   * @returns this Deferred, retyped.
+   */
+  addErrback<R = never, A extends unknown[] = []>(
+    errback: (failure: Failure, ...args: A) => R | PromiseLike<R>,
+    ...args: A
+  ): Deferred<T | R> {
+    return this.#add(null, undefined, errback as Fn, args.length ? args : undefined) as Deferred<T | R>;
+  }
+
+  /** Add `fn` as both callback and errback: it gets the result or the {@link Failure}. */
+  addBoth<R, A extends unknown[] = []>(
+    fn: (resultOrFailure: T | Failure, ...args: A) => R | PromiseLike<R>,
+    ...args: A
+  ): Deferred<R> {
+    const a = args.length ? args : undefined;
+    return this.#add(fn as Fn, a, fn as Fn, a) as unknown as Deferred<R>;
+  }
+
+  /**
+   * Add a callback and an errback as one step: exactly one of them runs, and the errback does
+   * not see failures thrown by this callback (unlike `addCallback(cb).addErrback(eb)`).
+   */
+  addCallbacks<R1, R2 = never, CA extends unknown[] = [], EA extends unknown[] = []>(
+    callback: (result: T, ...args: CA) => R1 | PromiseLike<R1>,
+    errback?: ((failure: Failure, ...args: EA) => R2 | PromiseLike<R2>) | null,
+    options?: AddCallbacksOptions<CA, EA>,
+  ): Deferred<R1 | R2> {
+    const ca = options?.callbackArgs;
+    const ea = options?.errbackArgs;
+    return this.#add(
+      callback as Fn,
+      ca?.length ? ca : undefined,
+      (errback ?? null) as Fn | null,
+      ea?.length ? ea : undefined,
+    ) as unknown as Deferred<R1 | R2>;
+  }
+
+  /** Stop running callbacks (even if the result is there) until a matching {@link unpause}. */
+  pause(): void {
+    this.#paused++;
+  }
+
+  /**
+   * Undo one {@link pause}; at zero, run the callbacks added meanwhile.
+   *
+   * @throws DeferredStateError if this Deferred is not paused.
+   */
+  unpause(): void {
+    if (this.#paused === 0) throw new DeferredStateError("unpause() called on a Deferred that is not paused");
+    if (--this.#paused === 0 && this.#flags & CALLED) this.#run();
+  }
+
+  /**
+   * Cancel the operation. Before this Deferred has a result: aborts {@link signal}, calls the
+   * canceller; if that did not fire the Deferred, fails it with {@link CancelledError} (and a
+   * later `callback`/`errback` from the operation is then ignored). If it fired but its chain
+   * waits on another Deferred, cancels that one. Otherwise does nothing.
+   */
+  cancel(): void {
+    const flags = this.#flags;
+    if (!(flags & CALLED)) {
+      this.#markCancelled();
+      const canceller = this.#canceller;
+      if (canceller !== undefined) canceller(this);
+      else this.#flags |= SUPPRESS;
+      if (!(this.#flags & CALLED)) this.errback(new Failure(new CancelledError()));
+    } else if (this.#result instanceof Deferred) {
+      this.#markCancelled();
+      this.#result.cancel();
+    }
+  }
+
+  /**
+   * An `AbortSignal` that aborts (with a {@link CancelledError}) when this Deferred is
+   * cancelled, for passing cancellation on to `fetch`, `fs` or other signal-aware APIs.
+   */
+  get signal(): AbortSignal {
+    const extra = (this.#extra ??= {});
+    if (extra.controller === undefined) {
+      extra.controller = new AbortController();
+      if (this.#flags & CANCELLED) extra.controller.abort(new CancelledError());
+    }
+    return extra.controller.signal;
+  }
+
+  /**
+   * Cancel this Deferred when `signal` aborts (now, if it already has). The listener is removed
+   * once this Deferred has a result.
+   *
+   * @returns this Deferred.
+   */
+  cancelOn(signal: AbortSignal): this {
+    if (signal.aborted) {
+      this.cancel();
+      return this;
+    }
+    const onAbort = (): void => this.cancel();
+    signal.addEventListener("abort", onAbort, { once: true });
+    const remove = (r: unknown): unknown => {
+      signal.removeEventListener("abort", onAbort);
+      return r;
+    };
+    this.#add(remove as Fn, undefined, remove as Fn, undefined);
+    return this;
+  }
+
+  /**
+   * Cancel this Deferred if it has no result after `seconds` on `clock`; it then fails with
+   * {@link TimeoutError} (the default `onTimeoutCancel` turns the {@link CancelledError} into
+   * one). Covers the callbacks added before this call, not those added after.
+   *
+   * @param onTimeoutCancel Called, only on timeout, with the chain's value at that point and
+   *   `seconds`; its return value replaces it.
+   * @returns this Deferred.
+   */
+  addTimeout(
+    seconds: number,
+    clock: IReactorTime,
+    onTimeoutCancel?: (value: unknown, timeout: number) => unknown,
+  ): this {
+    let timedOut = false;
+    const call = clock.callLater(seconds, () => {
+      timedOut = true;
+      this.cancel();
+    });
+    const convert = (value: unknown): unknown => {
+      if (!timedOut) return value;
+      if (onTimeoutCancel !== undefined) return onTimeoutCancel(value, seconds);
+      if (value instanceof Failure) {
+        value.trap(CancelledError);
+        throw new TimeoutError(`Deferred timed out after ${seconds} seconds`);
+      }
+      return value;
+    };
+    const stopTimer = (value: unknown): unknown => {
+      if (call.active()) call.cancel();
+      return value;
+    };
+    this.#add(convert as Fn, undefined, convert as Fn, undefined);
+    this.#add(stopTimer as Fn, undefined, stopTimer as Fn, undefined);
+    return this;
+  }
+
+  /**
+   * Make `other` fire with this chain's result at this point (`addCallbacks(other.callback,
+   * other.errback)`). Unlike returning a Deferred from a callback, this recurses.
+   *
+   * @returns this Deferred.
+   */
+  chainDeferred(other: Deferred<T>): this {
+    this.#add(
+      ((r: T) => other.callback(r)) as Fn,
+      undefined,
+      ((f: Failure) => other.errback(f)) as Fn,
+      undefined,
+    );
+    return this;
+  }
+
+  /**
+   * A native Promise of the result of the chain as it stands when it gets here. Rejects with
+   * the Failure's `value`. Does not change the Deferred's result; its Failure counts as handled.
+   */
+  toPromise(): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#add(OBSERVE, resolve, OBSERVE, reject);
+    });
+  }
+
+  /**
+   * `PromiseLike` support, so `await d` works: a native Promise, as {@link toPromise} then
+   * `.then(onFulfilled, onRejected)`. Handlers run asynchronously, as for any promise.
+   */
   then<R1 = T, R2 = never>(
-    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
-    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-  ): PromiseLike<R1 | R2>;
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    const p = this.toPromise();
+    if (onFulfilled == null && onRejected == null) return p as Promise<R1 | R2>;
+    return p.then(onFulfilled, onRejected);
+  }
+
+  /**
+   * A Deferred that fires with `promise`'s value or fails with its rejection. Cancelling it
+   * fails it with {@link CancelledError} at once (the promise itself runs on). A Deferred is
+   * returned as is.
+   */
+  static fromPromise<T>(promise: PromiseLike<T>): Deferred<T> {
+    if (promise instanceof Deferred) return promise as Deferred<T>;
+    const d = new Deferred<T>();
+    promise.then(
+      (v) => d.callback(v),
+      (e) => d.errback(Failure.from(e)),
+    );
+    return d;
+  }
+
+  /** A short description: `<Deferred current result: 3>`, `<Deferred waiting on Deferred>`. */
+  toString(): string {
+    if (this.#result instanceof Deferred) return "<Deferred waiting on Deferred>";
+    if (!(this.#flags & CALLED)) return "<Deferred>";
+    return `<Deferred current result: ${String(this.#result)}>`;
+  }
+
+  // --- internals ------------------------------------------------------------------------
+
+  #add(cb: Fn | null, cbArgs: unknown, eb: Fn | null, ebArgs: unknown): this {
+    const list = this.#callbacks;
+    if (list === null) this.#callbacks = [cb, cbArgs, eb, ebArgs];
+    else {
+      // Indexed appends: V8 inlines these, not a four-argument push.
+      const n = list.length;
+      list[n] = cb;
+      list[n + 1] = cbArgs;
+      list[n + 2] = eb;
+      list[n + 3] = ebArgs;
+    }
+    if (this.#flags & CALLED) this.#run();
+    return this;
+  }
+
+  /** Leave a CONTINUE marker for `waiting` (which is paused on us); no run: we have no result yet. */
+  #waitedOnBy(waiting: Deferred<unknown>): void {
+    const list = this.#callbacks;
+    if (list === null) this.#callbacks = [CONTINUE, waiting, CONTINUE, waiting];
+    else list.push(CONTINUE, waiting, CONTINUE, waiting);
+  }
+
+  #markCancelled(): void {
+    this.#flags |= CANCELLED;
+    const controller = this.#extra?.controller;
+    if (controller !== undefined && !controller.signal.aborted) controller.abort(new CancelledError());
+  }
+
+  #start(result: unknown): void {
+    const flags = this.#flags;
+    if (flags & CALLED) {
+      if (flags & SUPPRESS) {
+        this.#flags = flags & ~SUPPRESS;
+        return;
+      }
+      const debug = this.#extra?.debug;
+      throw new AlreadyCalledError(debug === undefined ? undefined : `\n${debug.format()}`);
+    }
+    if (getDebugging()) {
+      const debug = ((this.#extra ??= {}).debug ??= new DebugInfo());
+      debug.invoker = captureStack(2);
+    }
+    this.#flags = flags | CALLED;
+    this.#result = result;
+    this.#run();
+  }
+
+  /**
+   * Run callbacks until the chain is exhausted or waits. When a callback returns an unfired
+   * Deferred, this one pauses and leaves a CONTINUE marker in that Deferred's callbacks; when
+   * it later reaches the marker, the waiting Deferred is pushed on an explicit stack and
+   * processed in the same loop (Twisted's `_runCallbacks`), so nesting costs no JS stack.
+   */
+  #run(): void {
+    if (this.#flags & RUNNING) return;
+    let chain: Deferred<unknown>[] | null = null;
+    let current: Deferred<unknown> = this as Deferred<unknown>;
+    for (;;) {
+      let finished = true;
+      const list = current.#callbacks;
+      if (list !== null) {
+        while (current.#paused === 0 && current.#head < list.length) {
+          const i = current.#head;
+          current.#head = i + 4;
+          let result = current.#result;
+          const failed = result instanceof Failure;
+          const fn = (failed ? list[i + 2] : list[i]) as Fn | null;
+          const args = failed ? list[i + 3] : list[i + 1];
+          list[i] = list[i + 1] = list[i + 2] = list[i + 3] = undefined;
+          if (fn === null) continue; // passes this kind of result by
+          if (failed && current.#flags & REPORTED) current.#handledLater(result as Failure);
+          if (fn === OBSERVE) {
+            if (failed) {
+              current.#flags |= OBSERVED;
+              (args as Fn)((result as Failure).value);
+            } else (args as Fn)(result);
+            continue;
+          }
+          if (fn === CONTINUE) {
+            // The Deferred waiting on us takes our result and carries on, above us on the stack.
+            const waiting = args as Deferred<unknown>;
+            waiting.#result = result;
+            waiting.#flags &= ~OBSERVED;
+            current.#result = undefined;
+            waiting.#paused--;
+            (chain ??= [current]).push(waiting);
+            finished = false;
+            break;
+          }
+          current.#flags |= RUNNING;
+          try {
+            result = args === undefined ? fn(result) : fn(result, ...(args as unknown[]));
+          } catch (e) {
+            result = Failure.from(e);
+          }
+          current.#flags = (current.#flags & ~(RUNNING | OBSERVED)) | 0;
+          current.#result = result;
+          if (result !== null && typeof result === "object" && !(result instanceof Failure)) {
+            let inner: Deferred<unknown> | undefined;
+            if (result instanceof Deferred) inner = result;
+            else if (typeof (result as PromiseLike<unknown>).then === "function") {
+              inner = Deferred.fromPromise(result as PromiseLike<unknown>);
+            }
+            if (inner === current) {
+              current.#result = new Failure(new TypeError("A callback returned the Deferred it was attached to"));
+            } else if (inner !== undefined) {
+              if (!(inner.#flags & CALLED) || inner.#result instanceof Deferred || inner.#paused !== 0) {
+                // Not there yet: wait for it.
+                current.#paused++;
+                current.#result = inner;
+                inner.#waitedOnBy(current);
+                break;
+              }
+              // Already there: take its result.
+              const taken = inner.#result;
+              if (inner.#flags & REPORTED && taken instanceof Failure) inner.#handledLater(taken);
+              inner.#result = undefined;
+              current.#result = taken;
+            }
+          } else if (typeof result === "function" && typeof (result as { then?: unknown }).then === "function") {
+            current.#paused++;
+            const inner = Deferred.fromPromise(result as unknown as PromiseLike<unknown>);
+            current.#result = inner;
+            inner.#waitedOnBy(current);
+            break;
+          }
+        }
+        if (current.#head >= list.length) {
+          // All consumed: drop the array (cheaper than truncating it).
+          current.#callbacks = null;
+          current.#head = 0;
+        }
+      }
+      if (finished) {
+        if (current.#result instanceof Failure && current.#paused === 0) current.#track();
+        if (chain === null || chain.length <= 1) return;
+        chain.pop();
+      }
+      current = chain![chain!.length - 1]!;
+      if (current.#paused !== 0) return;
+    }
+  }
+
+  /** Queue this Deferred for the end-of-turn unhandled-error check. */
+  #track(): void {
+    if (this.#flags & (TRACKED | OBSERVED | REPORTED)) return;
+    this.#flags |= TRACKED;
+    if (tracked.length === 0) scheduleCheck(Deferred.#sweep);
+    tracked.push(this as Deferred<unknown>);
+  }
+
+  static #sweep(): void {
+    const batch = tracked;
+    tracked = [];
+    for (const d of batch) {
+      d.#flags &= ~TRACKED;
+      const f = d.#result;
+      if (
+        f instanceof Failure &&
+        !(d.#flags & (OBSERVED | REPORTED)) &&
+        d.#paused === 0 &&
+        (d.#callbacks === null || d.#head >= d.#callbacks.length)
+      ) {
+        d.#flags |= REPORTED;
+        reportUnhandled(f, d.#extra?.debug?.format());
+      }
+    }
+  }
+
+  #handledLater(f: Failure): void {
+    this.#flags &= ~REPORTED;
+    reportHandledLater(f);
+  }
 }

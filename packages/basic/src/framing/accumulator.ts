@@ -1,0 +1,160 @@
+/**
+ * The byte queue a {@link Decoder} reads frames from.
+ *
+ * @module
+ */
+
+const EMPTY: Buffer = Buffer.alloc(0);
+
+/** Smallest owned allocation; small enough to come from Node's buffer pool. */
+const MIN_CAPACITY = 1024;
+
+/**
+ * Bytes received but not yet consumed, as one contiguous region, with the operations a
+ * decoder needs: search, peek and remove from the front.
+ *
+ * Why one contiguous region: a frame can then be handed out as a view (`subarray`) without
+ * copying, and a search is one native `Buffer.indexOf` call. The first chunk pushed into an
+ * empty accumulator is kept as it is (no copy: on a socket, most frames are views of the chunk
+ * they arrived in); a chunk pushed behind unconsumed bytes is appended to an owned buffer that
+ * grows by doubling, so a long frame arriving in small chunks costs linear time.
+ *
+ * Returned views stay valid forever: bytes already handed out are never overwritten (the
+ * owned buffer only grows at its end, and a full buffer is replaced, not compacted). A pushed
+ * chunk must not be modified afterwards by its owner (Node never reuses `'data'` chunks).
+ *
+ * {@link Accumulator.consumed} counts every byte ever removed from the front, so a decoder can
+ * remember how far it has scanned in absolute terms and stay correct when its owner removes
+ * bytes behind its back (raw mode, `clearLineBuffer`).
+ */
+export class Accumulator {
+  #buf: Buffer = EMPTY;
+  #start = 0;
+  #end = 0;
+  /** `true` when `#buf` was allocated here, so the space after `#end` may be written. */
+  #owned = false;
+  #consumed = 0;
+
+  /** Number of unconsumed bytes. */
+  get length(): number {
+    return this.#end - this.#start;
+  }
+
+  /** Total number of bytes ever removed from the front (by take, skip, takeAll, clear). */
+  get consumed(): number {
+    return this.#consumed;
+  }
+
+  /** Append `chunk`. Copies it only when unconsumed bytes are already waiting. */
+  push(chunk: Uint8Array): void {
+    const n = chunk.length;
+    if (n === 0) return;
+    if (this.#start === this.#end) {
+      this.#buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, n);
+      this.#start = 0;
+      this.#end = n;
+      this.#owned = false;
+      return;
+    }
+    if (this.#owned && this.#buf.length - this.#end >= n) {
+      this.#buf.set(chunk, this.#end);
+      this.#end += n;
+      return;
+    }
+    const pending = this.#end - this.#start;
+    const needed = pending + n;
+    // Double so that a long frame arriving in small chunks is copied O(log n) times.
+    const capacity = Math.max(needed, pending * 2, MIN_CAPACITY);
+    const next = Buffer.allocUnsafe(capacity);
+    this.#buf.copy(next, 0, this.#start, this.#end);
+    next.set(chunk, pending);
+    this.#buf = next;
+    this.#start = 0;
+    this.#end = needed;
+    this.#owned = true;
+  }
+
+  /**
+   * Index (from the front) of the first occurrence of `needle` at or after `from`, or -1.
+   * `needle` is a byte value or a byte sequence.
+   */
+  indexOf(needle: number | Uint8Array, from = 0): number {
+    const start = this.#start;
+    const end = this.#end;
+    if (from < 0) from = 0;
+    if (start + from >= end) return -1;
+    let i: number;
+    if (end === this.#buf.length) {
+      i = this.#buf.indexOf(needle, start + from);
+    } else {
+      // Do not search the owned buffer's unwritten tail.
+      i = this.#buf.subarray(0, end).indexOf(needle, start + from);
+    }
+    return i < 0 ? -1 : i - start;
+  }
+
+  /** Index of the last occurrence of `needle`, or -1. */
+  lastIndexOf(needle: number | Uint8Array): number {
+    if (this.#start === this.#end) return -1;
+    const i = this.#buf.subarray(this.#start, this.#end).lastIndexOf(needle);
+    return i;
+  }
+
+  /** The byte at `index` from the front (undefined past the end). */
+  at(index: number): number | undefined {
+    if (index < 0 || index >= this.#end - this.#start) return undefined;
+    return this.#buf[this.#start + index];
+  }
+
+  /** Read an unsigned big-endian integer of `byteLength` (1 to 6) bytes at `offset`, without consuming. */
+  readUIntBE(offset: number, byteLength: number): number {
+    if (offset < 0 || offset + byteLength > this.#end - this.#start) {
+      throw new RangeError(`cannot read ${byteLength} bytes at ${offset}: only ${this.length} buffered`);
+    }
+    return this.#buf.readUIntBE(this.#start + offset, byteLength);
+  }
+
+  /** A view of the first `n` bytes (default: all), without consuming them. */
+  peek(n: number = this.length): Buffer {
+    if (n > this.length) n = this.length;
+    return this.#buf.subarray(this.#start, this.#start + n);
+  }
+
+  /** Remove the first `n` bytes and return them as a view (no copy). */
+  take(n: number): Buffer {
+    const start = this.#start;
+    const avail = this.#end - start;
+    if (n > avail) n = avail;
+    const out = this.#buf.subarray(start, start + n);
+    this.#advance(n);
+    return out;
+  }
+
+  /** Remove the first `n` bytes. */
+  skip(n: number): void {
+    const avail = this.#end - this.#start;
+    this.#advance(n > avail ? avail : n);
+  }
+
+  /** Remove and return everything buffered. */
+  takeAll(): Buffer {
+    return this.take(this.#end - this.#start);
+  }
+
+  /** Drop everything buffered. */
+  clear(): void {
+    this.#advance(this.#end - this.#start);
+  }
+
+  #advance(n: number): void {
+    this.#consumed += n;
+    this.#start += n;
+    if (this.#start === this.#end) {
+      // Release the storage: a drained accumulator holds no memory.
+      this.#buf = EMPTY;
+      this.#start = 0;
+      this.#end = 0;
+      this.#owned = false;
+    }
+  }
+}

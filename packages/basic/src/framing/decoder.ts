@@ -1,0 +1,68 @@
+/**
+ * The decoder contract: framing separated from handling (tokio-util's `Decoder`, Netty's
+ * `ByteToMessageDecoder`), with Twisted's protocol classes as thin adapters on top.
+ *
+ * @module
+ */
+import type { Accumulator } from "./accumulator.ts";
+
+/**
+ * Parses frames off the front of an {@link Accumulator}. One instance per connection: a
+ * decoder may remember how far it has scanned, so that input arriving in small chunks costs
+ * linear time.
+ */
+export interface Decoder<Frame> {
+  /**
+   * Remove one frame from the front of `input` and return it, or return `undefined` (consuming
+   * nothing) when more bytes are needed.
+   *
+   * @throws {@link DecodeError} when the buffered bytes can never form a valid frame (too long,
+   *   malformed). The input is left as it was; the caller decides what to drop.
+   */
+  decode(input: Accumulator): Frame | undefined;
+
+  /**
+   * Called once at end of input, after `decode` returned `undefined`. Return a last frame, or
+   * `undefined` when there is none. Without this method, leftover bytes are an error.
+   */
+  decodeEof?(input: Accumulator): Frame | undefined;
+}
+
+/**
+ * The bytes can never form a valid frame. Subclasses say why.
+ *
+ * A plain `Error` subclass (not `TorsionError`) so that the framing layer depends on nothing
+ * but Node and can frame any stream on its own.
+ */
+export class DecodeError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Leftover bytes at end of input that do not form a frame.
+ */
+export class IncompleteFrameError extends DecodeError {
+  /** How many bytes were left over. */
+  readonly remaining: number;
+  constructor(remaining: number) {
+    super(`input ended inside a frame: ${remaining} bytes left over`);
+    this.remaining = remaining;
+  }
+}
+
+/**
+ * Decode every complete frame in `input` (a convenience for tests and simple callers).
+ *
+ * @throws {@link DecodeError} as {@link Decoder.decode} does; frames decoded before the error are lost.
+ */
+export function decodeAll<Frame>(decoder: Decoder<Frame>, input: Accumulator): Frame[] {
+  const out: Frame[] = [];
+  for (;;) {
+    const frame = decoder.decode(input);
+    if (frame === undefined) return out;
+    out.push(frame);
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Any {@link Decoder} as a Node `Transform` stream.
+ *
+ * @module
+ */
+import { Transform, type TransformCallback, type TransformOptions } from "node:stream";
+import { Accumulator } from "./accumulator.ts";
+import { type Decoder, IncompleteFrameError } from "./decoder.ts";
+
+/** Options for {@link DecoderTransform}: Node's, minus the modes the transform fixes. */
+export type DecoderTransformOptions = Omit<
+  TransformOptions,
+  "transform" | "flush" | "readableObjectMode" | "objectMode" | "decodeStrings"
+>;
+
+/**
+ * A `Transform` that turns a byte stream into a stream of frames: write bytes (Buffers or
+ * strings) in, read one object per frame out. It frames a plain `net.Socket`, a file or
+ * `process.stdin` with the same decoders the protocol classes use:
+ *
+ * ```ts
+ * import { createReadStream } from "node:fs";
+ * import { DecoderTransform, LineDecoder } from "@torsion/basic";
+ *
+ * for await (const line of createReadStream("log.txt").pipe(new DecoderTransform(new LineDecoder({ delimiter: "\n" })))) {
+ *   console.log(line.toString());
+ * }
+ * ```
+ *
+ * A {@link DecodeError} from the decoder destroys the stream with that error. At end of input,
+ * leftover bytes go to the decoder's `decodeEof`; without one they destroy the stream with
+ * {@link IncompleteFrameError}.
+ */
+export class DecoderTransform<Frame> extends Transform {
+  readonly #decoder: Decoder<Frame>;
+  readonly #input = new Accumulator();
+
+  constructor(decoder: Decoder<Frame>, options: DecoderTransformOptions = {}) {
+    super({ ...options, readableObjectMode: true, writableObjectMode: false, decodeStrings: true });
+    this.#decoder = decoder;
+  }
+
+  /** Number of bytes received and not yet part of a frame. */
+  get bufferedBytes(): number {
+    return this.#input.length;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const input = this.#input;
+    const decoder = this.#decoder;
+    input.push(chunk);
+    try {
+      let frame = decoder.decode(input);
+      while (frame !== undefined) {
+        this.push(frame);
+        frame = decoder.decode(input);
+      }
+    } catch (err) {
+      input.clear();
+      callback(err as Error);
+      return;
+    }
+    callback();
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const input = this.#input;
+    try {
+      if (input.length > 0) {
+        if (this.#decoder.decodeEof === undefined) throw new IncompleteFrameError(input.length);
+        const last = this.#decoder.decodeEof(input);
+        if (last !== undefined) this.push(last);
+      }
+    } catch (err) {
+      input.clear();
+      callback(err as Error);
+      return;
+    }
+    callback();
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * `@torsion/basic`: Twisted's basic protocols — `LineReceiver`, `LineOnlyReceiver`,
+ * `NetstringReceiver`, `Int8/16/32StringReceiver`, `FileSender` — as thin adapters on pure,
+ * linear-time decoders that can also frame a plain Node stream.
+ *
+ * Every public name is listed here by name (no `export *`).
+ *
+ * @module
+ */
+
+// --- protocols ----------------------------------------------------------------------------
+export { LineReceiver } from "./line-receiver.ts";
+export { LineOnlyReceiver } from "./line-only-receiver.ts";
+export { NetstringReceiver } from "./netstring-receiver.ts";
+export {
+  Int8StringReceiver,
+  Int16StringReceiver,
+  Int32StringReceiver,
+  IntNStringReceiver,
+  StringTooLongError,
+} from "./int-n-string-receiver.ts";
+export { FileSender } from "./file-sender.ts";
+export type { ChunkTransform, FileSource } from "./file-sender.ts";
+
+// --- framing ------------------------------------------------------------------------------
+export { Accumulator } from "./framing/accumulator.ts";
+export { DecodeError, IncompleteFrameError, decodeAll } from "./framing/decoder.ts";
+export type { Decoder } from "./framing/decoder.ts";
+export { DEFAULT_MAX_LINE_LENGTH, LineDecoder, LineTooLongError } from "./framing/line-decoder.ts";
+export type { LineDecoderOptions } from "./framing/line-decoder.ts";
+export {
+  DEFAULT_MAX_NETSTRING_LENGTH,
+  NetstringDecoder,
+  NetstringParseError,
+  encodeNetstring,
+} from "./framing/netstring-decoder.ts";
+export type { NetstringDecoderOptions } from "./framing/netstring-decoder.ts";
+export {
+  DEFAULT_MAX_PREFIXED_LENGTH,
+  IntPrefixDecoder,
+  LengthLimitExceededError,
+  encodeIntPrefixed,
+} from "./framing/int-prefix-decoder.ts";
+export type { IntPrefixDecoderOptions, PrefixLength } from "./framing/int-prefix-decoder.ts";
+export { DecoderTransform } from "./framing/transform.ts";
+export type { DecoderTransformOptions } from "./framing/transform.ts";

@@ -1,0 +1,149 @@
+/**
+ * `Int8StringReceiver`, `Int16StringReceiver`, `Int32StringReceiver`, after
+ * `twisted.protocols.basic.IntNStringReceiver`.
+ *
+ * @module
+ */
+import { Protocol, TorsionError } from "@torsion/core";
+import type { IPushProducer } from "@torsion/core";
+import { Accumulator } from "./framing/accumulator.ts";
+import {
+  DEFAULT_MAX_PREFIXED_LENGTH,
+  IntPrefixDecoder,
+  LengthLimitExceededError,
+  type PrefixLength,
+} from "./framing/int-prefix-decoder.ts";
+
+const EMPTY: Buffer = Buffer.alloc(0);
+
+/** `sendString` was given more bytes than the length prefix can express (Twisted's name). */
+export class StringTooLongError extends TorsionError {
+  /** The string's length. */
+  readonly length: number;
+  /** The longest string the prefix can express. */
+  readonly maxLength: number;
+  constructor(length: number, maxLength: number) {
+    super(`string length (${length}) exceeds the maximum (${maxLength}) of the length prefix`);
+    this.length = length;
+    this.maxLength = maxLength;
+  }
+}
+
+/**
+ * Base class of the length-prefixed protocols: each string is preceded by its length as an
+ * unsigned big-endian integer of {@link IntNStringReceiver.prefixLength} bytes. Override
+ * {@link IntNStringReceiver.stringReceived}; send with {@link IntNStringReceiver.sendString}.
+ * Zero-length strings are delivered (as an empty Buffer).
+ *
+ * A prefix over `MAX_LENGTH` (default 99999) calls
+ * {@link IntNStringReceiver.lengthLimitExceeded} as soon as the prefix arrives, before the
+ * payload is buffered; the default closes the connection. Unlike Twisted, the buffered bytes
+ * are then dropped (Twisted keeps them for its `recvd` compatibility attribute, so a hook that
+ * does not disconnect would make the buffer grow without bound); parsing continues with the
+ * next bytes received.
+ *
+ * A push producer, as Twisted's: {@link IntNStringReceiver.pauseProducing} holds back strings
+ * already received, {@link IntNStringReceiver.resumeProducing} delivers them.
+ */
+export abstract class IntNStringReceiver extends Protocol implements IPushProducer {
+  /** Width of the prefix in bytes. */
+  abstract readonly prefixLength: PrefixLength;
+  /** The prefix as a Python `struct` format, for reference (`"!B"`, `"!H"`, `"!I"`). */
+  abstract readonly structFormat: string;
+  /** The longest string accepted (Twisted's default 99999). */
+  MAX_LENGTH: number = DEFAULT_MAX_PREFIXED_LENGTH;
+  /** `true` while paused or stopped. */
+  paused = false;
+
+  readonly #buffer = new Accumulator();
+  #decoder: IntPrefixDecoder | undefined;
+
+  /** Called with each string, prefix removed. Override it; the default throws. */
+  stringReceived(_data: Buffer): void {
+    throw new Error(`${this.constructor.name} must override stringReceived`);
+  }
+
+  /**
+   * A prefix announced `length` bytes, more than `MAX_LENGTH`. The default closes the
+   * connection.
+   */
+  lengthLimitExceeded(_length: number): void {
+    this.transport.loseConnection();
+  }
+
+  /**
+   * Write `data` with its length prefix.
+   *
+   * @throws {@link StringTooLongError} when the prefix cannot hold the length
+   *   (2^(8 × prefixLength) bytes or more); nothing is written then.
+   */
+  sendString(data: string | Uint8Array): void {
+    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+    const p = this.prefixLength;
+    const limit = 2 ** (8 * p);
+    if (bytes.length >= limit) throw new StringTooLongError(bytes.length, limit - 1);
+    const out = Buffer.allocUnsafe(p + bytes.length);
+    out.writeUIntBE(bytes.length, 0, p);
+    out.set(bytes, p);
+    this.transport.write(out);
+  }
+
+  /** Stop delivering strings and pause the transport. */
+  pauseProducing(): void {
+    this.paused = true;
+    (this.transport as Partial<IPushProducer>).pauseProducing?.();
+  }
+
+  /** Resume the transport and deliver the strings held back. */
+  resumeProducing(): void {
+    this.paused = false;
+    (this.transport as Partial<IPushProducer>).resumeProducing?.();
+    this.dataReceived(EMPTY);
+  }
+
+  /** Stop delivering for good and stop the transport. */
+  stopProducing(): void {
+    this.paused = true;
+    (this.transport as Partial<IPushProducer>).stopProducing?.();
+  }
+
+  override dataReceived(data: Buffer): void {
+    const buffer = this.#buffer;
+    buffer.push(data);
+    let decoder = this.#decoder;
+    if (decoder === undefined || decoder.maxLength !== this.MAX_LENGTH) {
+      decoder = this.#decoder = new IntPrefixDecoder({ prefixLength: this.prefixLength, maxLength: this.MAX_LENGTH });
+    }
+    while (!this.paused) {
+      let payload: Buffer | undefined;
+      try {
+        payload = decoder.decode(buffer);
+      } catch (err) {
+        if (!(err instanceof LengthLimitExceededError)) throw err;
+        buffer.clear();
+        this.lengthLimitExceeded(err.length);
+        return;
+      }
+      if (payload === undefined) return;
+      this.stringReceived(payload);
+    }
+  }
+}
+
+/** Strings prefixed with their length as one unsigned byte (Twisted's `"!B"`): at most 255 bytes. */
+export class Int8StringReceiver extends IntNStringReceiver {
+  readonly prefixLength: PrefixLength = 1;
+  readonly structFormat: string = "!B";
+}
+
+/** Strings prefixed with their length as an unsigned big-endian 16-bit integer (`"!H"`). */
+export class Int16StringReceiver extends IntNStringReceiver {
+  readonly prefixLength: PrefixLength = 2;
+  readonly structFormat: string = "!H";
+}
+
+/** Strings prefixed with their length as an unsigned big-endian 32-bit integer (`"!I"`). */
+export class Int32StringReceiver extends IntNStringReceiver {
+  readonly prefixLength: PrefixLength = 4;
+  readonly structFormat: string = "!I";
+}

@@ -1,0 +1,228 @@
+/**
+ * {@link ProtocolWrapper} and {@link WrappingFactory}: the base of the policies, after
+ * `twisted.protocols.policies`. A wrapping factory builds the real protocol with the wrapped
+ * factory and puts a wrapper between it and the transport, so a policy can watch and steer
+ * every connection (count it, time it out, throttle it).
+ *
+ * @module
+ */
+import type { Failure } from "../failure.ts";
+import type {
+  IAddress,
+  IConnector,
+  IProtocol,
+  IProtocolFactory,
+  IPullProducer,
+  IPushProducer,
+  ITCPTransport,
+  ITransport,
+} from "../interfaces.ts";
+import { ClientFactory, isClientFactory } from "../protocol/factory.ts";
+import { Protocol } from "../protocol/protocol.ts";
+
+/** What a {@link ProtocolWrapper} reports its connection's start and end to. */
+export interface ProtocolRegistry {
+  /** The wrapper's connection was made. */
+  registerProtocol(p: ProtocolWrapper): void;
+  /** The wrapper's connection was lost. */
+  unregisterProtocol(p: ProtocolWrapper): void;
+}
+
+/** `"Wrapped (Wrapper)"`, as Twisted's `_wrappedLogPrefix`. */
+function wrappedLogPrefix(wrapper: object, wrapped: object): string {
+  const inner = wrapped as { logPrefix?: () => string };
+  const prefix = typeof inner.logPrefix === "function" ? inner.logPrefix() : wrapped.constructor.name;
+  return `${prefix} (${wrapper.constructor.name})`;
+}
+
+/**
+ * Sits between a transport and a protocol, forwarding everything both ways: it is the
+ * transport's protocol and the wrapped protocol's transport. Subclasses override the calls they
+ * want to watch (`write`, `dataReceived`, …) and call `super`.
+ *
+ * The transport methods beyond {@link ITransport} (`abortConnection`, producers, TCP options)
+ * are forwarded to the real transport and throw a `TypeError` if it lacks them.
+ */
+export class ProtocolWrapper extends Protocol implements ITCPTransport {
+  /** The protocol that receives the calls made on this wrapper. */
+  readonly wrappedProtocol: IProtocol;
+  /** `true` once `loseConnection` was called on this wrapper. */
+  #disconnecting = false;
+  readonly #registry: ProtocolRegistry;
+
+  /**
+   * @param factory The factory that made the wrapper; told when the connection starts and ends.
+   * @param wrappedProtocol The protocol being wrapped.
+   */
+  constructor(factory: ProtocolRegistry & IProtocolFactory, wrappedProtocol: IProtocol) {
+    super();
+    this.#registry = factory;
+    this.factory = factory;
+    this.wrappedProtocol = wrappedProtocol;
+  }
+
+  /** The wrapped protocol's prefix, then the wrapper's class: `"Echo (TimeoutProtocol)"`. */
+  override logPrefix(): string {
+    return wrappedLogPrefix(this, this.wrappedProtocol);
+  }
+
+  /** Keep the real transport, register with the factory, and connect the wrapped protocol to this wrapper. */
+  override makeConnection(transport: ITransport): void {
+    super.makeConnection(transport);
+    this.#registry.registerProtocol(this);
+    this.wrappedProtocol.makeConnection(this);
+  }
+
+  // --- transport side: calls from the wrapped protocol --------------------------------------
+
+  write(data: string | Uint8Array): void {
+    this.transport.write(data);
+  }
+
+  writeSequence(data: ReadonlyArray<string | Uint8Array>): void {
+    this.transport.writeSequence(data);
+  }
+
+  loseConnection(): void {
+    this.#disconnecting = true;
+    this.transport.loseConnection();
+  }
+
+  /** `true` once this wrapper or the real transport started closing. */
+  get disconnecting(): boolean {
+    if (this.#disconnecting) return true;
+    return this.hasTransport && (this.transport as Partial<ITCPTransport>).disconnecting === true;
+  }
+
+  getPeer(): IAddress {
+    return this.transport.getPeer();
+  }
+
+  getHost(): IAddress {
+    return this.transport.getHost();
+  }
+
+  abortConnection(): void {
+    this.#tcp("abortConnection").abortConnection();
+  }
+
+  loseWriteConnection(): void {
+    this.#tcp("loseWriteConnection").loseWriteConnection();
+  }
+
+  setTcpNoDelay(enabled: boolean): void {
+    this.#tcp("setTcpNoDelay").setTcpNoDelay(enabled);
+  }
+
+  setTcpKeepAlive(enabled: boolean, initialDelaySeconds?: number): void {
+    this.#tcp("setTcpKeepAlive").setTcpKeepAlive(enabled, initialDelaySeconds);
+  }
+
+  registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
+    this.#tcp("registerProducer").registerProducer(producer, streaming);
+  }
+
+  unregisterProducer(): void {
+    this.#tcp("unregisterProducer").unregisterProducer();
+  }
+
+  pauseProducing(): void {
+    this.#tcp("pauseProducing").pauseProducing();
+  }
+
+  resumeProducing(): void {
+    this.#tcp("resumeProducing").resumeProducing();
+  }
+
+  stopProducing(): void {
+    this.#tcp("stopProducing").stopProducing();
+  }
+
+  // --- protocol side: calls from the transport ------------------------------------------------
+
+  override dataReceived(data: Buffer): void {
+    this.wrappedProtocol.dataReceived(data);
+  }
+
+  /** Unregister from the factory, then tell the wrapped protocol. */
+  override connectionLost(reason: Failure): void {
+    this.connected = false;
+    this.#registry.unregisterProtocol(this);
+    this.wrappedProtocol.connectionLost(reason);
+  }
+
+  /** The real transport, checked to have `method`. */
+  #tcp<K extends keyof ITCPTransport>(method: K): ITCPTransport {
+    const t = this.transport as Partial<ITCPTransport>;
+    if (typeof t[method] !== "function") {
+      throw new TypeError(`${this.transport.constructor.name} has no ${String(method)}()`);
+    }
+    return t as ITCPTransport;
+  }
+}
+
+/**
+ * Wraps a factory: every protocol it builds is wrapped in a {@link ProtocolWrapper}, and the
+ * live wrappers are kept in {@link WrappingFactory.protocols}. Start, stop and the client
+ * callbacks are forwarded to the wrapped factory. Subclasses choose the wrapper by overriding
+ * {@link WrappingFactory.wrapProtocol}.
+ */
+export class WrappingFactory extends ClientFactory implements ProtocolRegistry {
+  /** The factory whose protocols are wrapped. */
+  readonly wrappedFactory: IProtocolFactory;
+  /** The wrappers whose connection is up. */
+  readonly protocols: Set<ProtocolWrapper> = new Set();
+
+  constructor(wrappedFactory: IProtocolFactory) {
+    super();
+    this.wrappedFactory = wrappedFactory;
+  }
+
+  /** The wrapped factory's prefix, then this class: `"Factory (WrappingFactory)"`. */
+  override logPrefix(): string {
+    return wrappedLogPrefix(this, this.wrappedFactory);
+  }
+
+  override doStart(): void {
+    this.wrappedFactory.doStart();
+    super.doStart();
+  }
+
+  override doStop(): void {
+    this.wrappedFactory.doStop();
+    super.doStop();
+  }
+
+  override startedConnecting(connector: IConnector): void {
+    if (isClientFactory(this.wrappedFactory)) this.wrappedFactory.startedConnecting(connector);
+  }
+
+  override clientConnectionFailed(connector: IConnector, reason: Failure): void {
+    if (isClientFactory(this.wrappedFactory)) this.wrappedFactory.clientConnectionFailed(connector, reason);
+  }
+
+  override clientConnectionLost(connector: IConnector, reason: Failure): void {
+    if (isClientFactory(this.wrappedFactory)) this.wrappedFactory.clientConnectionLost(connector, reason);
+  }
+
+  /** The wrapped factory's protocol, wrapped; `null` if the wrapped factory refused the connection. */
+  override buildProtocol(addr: IAddress): ProtocolWrapper | null {
+    const wrapped = this.wrappedFactory.buildProtocol(addr);
+    return wrapped === null ? null : this.wrapProtocol(wrapped, addr);
+  }
+
+  /** Make the wrapper for `wrapped`. Override to use a {@link ProtocolWrapper} subclass. */
+  protected wrapProtocol(wrapped: IProtocol, _addr: IAddress): ProtocolWrapper {
+    return new ProtocolWrapper(this, wrapped);
+  }
+
+  /** Called by a wrapper when its connection is made. */
+  registerProtocol(p: ProtocolWrapper): void {
+    this.protocols.add(p);
+  }
+
+  /** Called by a wrapper when its connection is lost. */
+  unregisterProtocol(p: ProtocolWrapper): void {
+    this.protocols.delete(p);
+  }
+}

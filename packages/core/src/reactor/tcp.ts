@@ -1,0 +1,95 @@
+/**
+ * TCP for the Node reactor: {@link listenTCP} and {@link connectTCP} over `node:net`
+ * (Twisted's `IReactorTCP`). The reactor's methods call these with itself.
+ *
+ * @module
+ */
+import * as net from "node:net";
+import type { Deferred } from "../deferred/deferred.ts";
+import { cannotListen, fromSystemError } from "../errors.ts";
+import type { ConnectTCPOptions, IProtocolFactory, ListenTCPOptions } from "../interfaces.ts";
+import { addressFor } from "../transport/address.ts";
+import { type ConnectorReactor, StreamConnector } from "../transport/connector.ts";
+import { type ShutdownHooks, StreamPort } from "../transport/port.ts";
+
+/** Twisted's default listen backlog. */
+export const DEFAULT_BACKLOG = 50;
+/** Twisted's default connect timeout, in seconds. */
+export const DEFAULT_CONNECT_TIMEOUT = 30;
+
+/**
+ * Listen for TCP connections on `port` (0 picks a free one) of `options.interface` (default
+ * `""`: every IPv4 interface; `"::"` for IPv6), with a pending-connection queue of
+ * `options.backlog` (default 50).
+ *
+ * @returns A Deferred that fires with the port once it is listening, or fails with
+ *   `CannotListenError` ("Couldn't listen on 127.0.0.1:8007: Address already in use", Node's
+ *   error as `cause`).
+ */
+export function listenTCP(
+  reactor: ShutdownHooks,
+  port: number,
+  factory: IProtocolFactory,
+  options: ListenTCPOptions = {},
+): Deferred<StreamPort> {
+  const iface = options.interface ?? "";
+  const backlog = options.backlog ?? DEFAULT_BACKLOG;
+  const server = net.createServer({ allowHalfOpen: true });
+  const config = {
+    server,
+    connectionEvent: "connection",
+    label: "TCP",
+    listen: (s: net.Server) => s.listen({ port, host: iface === "" ? "0.0.0.0" : iface, backlog }),
+    hostAddress: (s: net.Server) => {
+      const a = s.address() as net.AddressInfo;
+      return addressFor("TCP", a.address, a.port, a.family);
+    },
+    peerAddress: tcpPeer,
+    listenError: (err: NodeJS.ErrnoException) => cannotListen(iface, port, err),
+  };
+  return new StreamPort(config, factory, reactor).start();
+}
+
+/**
+ * Connect to `host:port` (a name or an address), reporting to the factory's `ClientFactory`
+ * callbacks: `clientConnectionFailed` with `ConnectionRefusedError`, `DNSLookupError`,
+ * `TimeoutError` (after `options.timeout` seconds, default 30), `ConnectBindError`, …
+ *
+ * @returns The connector, already connecting.
+ */
+export function connectTCP(
+  reactor: ConnectorReactor,
+  host: string,
+  port: number,
+  factory: IProtocolFactory,
+  options: ConnectTCPOptions = {},
+): StreamConnector {
+  const connectOptions: net.TcpNetConnectOpts = { host, port, allowHalfOpen: true };
+  const bind = options.bindAddress;
+  if (typeof bind === "string") connectOptions.localAddress = bind;
+  else if (bind !== undefined) {
+    connectOptions.localAddress = bind[0];
+    if (bind[1]) connectOptions.localPort = bind[1];
+  }
+  if (options.autoSelectFamily !== undefined)
+    connectOptions.autoSelectFamily = options.autoSelectFamily;
+  const connector = new StreamConnector(
+    {
+      open: () => net.connect(connectOptions),
+      connectEvent: "connect",
+      connectError: fromSystemError,
+      destination: addressFor("TCP", host, port),
+      peerAddress: tcpPeer,
+      timeout: options.timeout ?? DEFAULT_CONNECT_TIMEOUT,
+    },
+    factory,
+    reactor,
+  );
+  connector.connect();
+  return connector;
+}
+
+/** The remote address of a connected TCP socket. */
+export function tcpPeer(socket: net.Socket): ReturnType<typeof addressFor> {
+  return addressFor("TCP", socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+}

@@ -1,0 +1,63 @@
+/**
+ * The seam between Torsion's stream transport and the socket under it.
+ *
+ * {@link TCPTransport} uses nothing of `net.Socket` beyond {@link StreamSocket}: a handful of
+ * methods and the six events below. `net.Socket` and `tls.TLSSocket` provide it as they are;
+ * a faster socket (a native libuv binding that calls back straight into the transport, as
+ * Netty keeps a native epoll transport beside its portable NIO one) only has to provide the
+ * same members for every protocol to run on it unchanged. Nothing outside `transport/` and
+ * `reactor/` sees a `net.Socket`.
+ *
+ * Events a {@link StreamSocket} emits, with `this` bound to the socket (the transport's
+ * listeners are shared functions that find their transport through {@link kTransport}, so an
+ * idle connection costs no closures):
+ *
+ * | event    | when                                          | argument  |
+ * |----------|-----------------------------------------------|-----------|
+ * | `data`   | bytes arrived (while not paused)              | `Buffer`  |
+ * | `end`    | the peer half-closed (FIN)                    |           |
+ * | `drain`  | the write buffer fell below the high-water mark after `write` returned `false` | |
+ * | `finish` | `end()` completed: everything was written and the write side shut down | |
+ * | `error`  | a socket error (reset, TLS failure); `close` follows | `Error` |
+ * | `close`  | the socket is closed; no event follows        |           |
+ *
+ * @module
+ * @internal
+ */
+
+/** Where a socket keeps the transport that owns it (read by the shared event listeners). */
+export const kTransport: unique symbol = Symbol("torsion.transport");
+
+/** The members of a connected stream socket the transport relies on (`net.Socket` has them all). */
+export interface StreamSocket {
+  /** Queue `data`; `false` once the write buffer passed its high-water mark (then `drain` follows). */
+  write(data: string | Uint8Array): boolean;
+  /** Hold writes until {@link uncork}, which sends them with one `writev`. */
+  cork(): void;
+  uncork(): void;
+  /** Flush, then shut down the write side (FIN); `finish` follows. */
+  end(): unknown;
+  /** Close now; `close` follows. */
+  destroy(error?: Error): unknown;
+  /** Close now with a TCP reset (RST). Optional: TLS and UNIX sockets fall back to `destroy`. */
+  resetAndDestroy?(): unknown;
+  /** Stop / restart emitting `data` (and reading from the kernel). */
+  pause(): unknown;
+  resume(): unknown;
+  setNoDelay(noDelay?: boolean): unknown;
+  setKeepAlive(enable?: boolean, initialDelayMs?: number): unknown;
+  /** Bytes queued in user space, not yet handed to the kernel. */
+  readonly writableLength: number;
+  /** `true` between a `write` that returned `false` and the `drain` that follows. */
+  readonly writableNeedDrain: boolean;
+  /** `true` once `finish` was emitted. */
+  readonly writableFinished: boolean;
+  readonly remoteAddress?: string | undefined;
+  readonly remotePort?: number | undefined;
+  readonly remoteFamily?: string | undefined;
+  /** The local address: `{ address, port, family }` (an empty object for UNIX sockets). */
+  address(): unknown;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  once(event: string, listener: (...args: any[]) => void): unknown;
+  removeListener(event: string, listener: (...args: any[]) => void): unknown;
+}

@@ -1,0 +1,517 @@
+/**
+ * {@link TCPTransport}: a connected stream socket (TCP, UNIX or TLS) as a Twisted transport.
+ *
+ * @module
+ */
+import type { Socket } from "node:net";
+import * as tls from "node:tls";
+import { ConnectionAborted, ConnectionLost, NotConnectedError } from "../errors.ts";
+import { Failure } from "../failure.ts";
+import type {
+  IAddress,
+  IHalfCloseableProtocol,
+  IProtocol,
+  IPullProducer,
+  IPushProducer,
+  ITLSTransport,
+  TLSOptions,
+} from "../interfaces.ts";
+import { Logger } from "../logger/logger.ts";
+import { connectionDone } from "../protocol/protocol.ts";
+import { addressFor, UNIXAddress } from "./address.ts";
+import { kTransport, type StreamSocket } from "./stream-socket.ts";
+import { clientTLSOptions, isCertificateError, tlsConnectError } from "./tls.ts";
+
+const log = new Logger("torsion.transport");
+
+/** A socket carrying its transport for the shared listeners. */
+type Hosted = StreamSocket & { [kTransport]?: TCPTransport };
+
+/** Told when a connection has closed (after the protocol's `connectionLost`). */
+export interface ConnectionOwner {
+  connectionClosed(transport: TCPTransport, reason: Failure): void;
+}
+
+/** What a transport needs to know about its connection besides the socket. */
+export interface TransportInit {
+  /** The remote address (already computed for `buildProtocol`). */
+  peer: IAddress;
+  /** The local address, when the socket cannot tell (UNIX sockets); otherwise asked lazily. */
+  host?: IAddress;
+  /** The server port's session number for this connection; `-1` for a client connection. */
+  sessionno: number;
+  /** Told when the connection closes. */
+  owner: ConnectionOwner | null;
+}
+
+/**
+ * A connected stream socket as an {@link ITLSTransport}: what a protocol's `this.transport`
+ * is for TCP, UNIX and TLS connections (Twisted's `tcp.Connection`).
+ *
+ * - Writes go straight to the socket; `writeSequence` corks it so the chunks leave in one
+ *   `writev`. Data written after `loseConnection` is dropped.
+ * - `loseConnection` flushes, sends FIN and closes: the protocol sees `ConnectionDone`.
+ *   `abortConnection` resets the connection now: `ConnectionAborted` (a `ConnectionLost`).
+ *   A reset by the peer gives `ConnectionLost` with Node's error as `cause`.
+ * - When the peer half-closes, a protocol with `readConnectionLost` ({@link IHalfCloseableProtocol})
+ *   is told and may keep writing; any other protocol's connection is closed (after flushing).
+ * - Consumer: a push producer is paused when `write` finds the buffer past its high-water mark
+ *   and resumed on `drain`; a pull producer is asked for more whenever the buffer has room.
+ * - Producer: `pauseProducing` stops reading from the socket, `resumeProducing` restarts it,
+ *   `stopProducing` closes the connection.
+ * - An exception thrown by the protocol or a producer is logged with the connection's log
+ *   prefix and aborts this connection only.
+ *
+ * The socket is a {@link StreamSocket} (see there for the seam a native socket can fill).
+ * Built by the reactor's ports and connectors, not by users.
+ */
+export class TCPTransport implements ITLSTransport {
+  #socket: Hosted;
+  #protocol: IProtocol;
+  #owner: ConnectionOwner | null;
+  #peer: IAddress;
+  #host: IAddress | undefined;
+  #sessionno: number;
+  #connected = false;
+  #disconnecting = false;
+  /** No more writes: `end()` was called, or the connection is aborted or closed. */
+  #writeShut = false;
+  #endCalled = false;
+  #closed = false;
+  #tls = false;
+  /** Close once the pull producer unregisters (Twisted waits for it). */
+  #closeOnUnregister = false;
+  /** Why the connection ended, when we know better than the socket (abort, callback error). */
+  #reason: Failure | null = null;
+  #error: Error | null = null;
+  #producer: IPushProducer | IPullProducer | null = null;
+  #streaming = false;
+  #producerPaused = false;
+  #pullWrote = false;
+  #pullIdle = false;
+  #pullScheduled = false;
+
+  constructor(socket: StreamSocket, protocol: IProtocol, init: TransportInit) {
+    this.#socket = socket;
+    this.#protocol = protocol;
+    this.#owner = init.owner;
+    this.#peer = init.peer;
+    this.#host = init.host;
+    this.#sessionno = init.sessionno;
+  }
+
+  /** Attach to the socket's events and call the protocol's `makeConnection`. */
+  start(): void {
+    TCPTransport.#attach(this.#socket, this);
+    this.#connected = true;
+    try {
+      this.#protocol.makeConnection(this);
+    } catch (error) {
+      this.#callbackFailed(error, "connectionMade");
+    }
+  }
+
+  // --- shared socket listeners: `this` is the socket -------------------------------------
+
+  static #attach(socket: Hosted, transport: TCPTransport): void {
+    socket[kTransport] = transport;
+    socket.on("data", TCPTransport.#onData);
+    socket.on("end", TCPTransport.#onEnd);
+    socket.on("error", TCPTransport.#onError);
+    socket.on("close", TCPTransport.#onClose);
+  }
+
+  static #detach(socket: Hosted): void {
+    socket.removeListener("data", TCPTransport.#onData);
+    socket.removeListener("end", TCPTransport.#onEnd);
+    socket.removeListener("close", TCPTransport.#onClose);
+    socket.removeListener("drain", TCPTransport.#onDrain);
+    // `error` stays: an error on a socket nobody listens to would crash the process.
+  }
+
+  static #onData(this: Hosted, chunk: Buffer): void {
+    const t = this[kTransport]!;
+    if (t.#disconnecting) return; // Twisted stops reading once loseConnection was called
+    try {
+      t.#protocol.dataReceived(chunk);
+    } catch (error) {
+      t.#callbackFailed(error, "dataReceived");
+    }
+  }
+
+  static #onEnd(this: Hosted): void {
+    const t = this[kTransport]!;
+    if (t.#closed || t.#disconnecting) return;
+    const p = t.#protocol as Partial<IHalfCloseableProtocol>;
+    if (typeof p.readConnectionLost === "function") {
+      try {
+        p.readConnectionLost();
+      } catch (error) {
+        t.#callbackFailed(error, "readConnectionLost");
+      }
+    } else {
+      t.#disconnecting = true;
+      t.#closeAfterFlush();
+    }
+  }
+
+  static #onError(this: Hosted, error: Error): void {
+    const t = this[kTransport];
+    if (t !== undefined && t.#error === null) t.#error = error;
+  }
+
+  static #onClose(this: Hosted): void {
+    this[kTransport]!.#socketClosed();
+  }
+
+  static #onDrain(this: Hosted): void {
+    this[kTransport]!.#drained();
+  }
+
+  static #onFinish(this: Hosted): void {
+    const t = this[kTransport]!;
+    if (t.#disconnecting) {
+      this.destroy();
+      return;
+    }
+    const p = t.#protocol as Partial<IHalfCloseableProtocol>;
+    if (typeof p.writeConnectionLost === "function") {
+      try {
+        p.writeConnectionLost();
+      } catch (error) {
+        t.#callbackFailed(error, "writeConnectionLost");
+      }
+    }
+  }
+
+  static #pullSoon(t: TCPTransport): void {
+    t.#pullScheduled = false;
+    t.#askPull();
+  }
+
+  // --- ITransport ----------------------------------------------------------------------------
+
+  /** Write `data` (strings as UTF-8). Dropped once the connection is closing for writes. */
+  write(data: string | Uint8Array): void {
+    if (this.#writeShut) return;
+    const ok = this.#socket.write(data);
+    if (this.#producer !== null) this.#afterProducerWrite(ok);
+  }
+
+  /** Write every chunk with one system call (`writev`): the socket is corked around them. */
+  writeSequence(data: ReadonlyArray<string | Uint8Array>): void {
+    if (this.#writeShut) return;
+    const s = this.#socket;
+    s.cork();
+    for (let i = 0; i < data.length; i++) s.write(data[i]!);
+    s.uncork();
+    if (this.#producer !== null) this.#afterProducerWrite(!s.writableNeedDrain);
+  }
+
+  /**
+   * Close after everything written so far has been sent; reading stops now. The protocol's
+   * `connectionLost` gets `ConnectionDone`. With a pull producer registered, the close waits
+   * until it unregisters (as Twisted's).
+   */
+  loseConnection(): void {
+    if (this.#disconnecting || this.#closed) return;
+    this.#disconnecting = true;
+    this.#socket.pause();
+    if (this.#producer !== null && !this.#streaming) {
+      this.#closeOnUnregister = true;
+      return;
+    }
+    this.#closeAfterFlush();
+  }
+
+  /** Close now, discarding unsent data; the peer sees a reset. `connectionLost` gets `ConnectionAborted`. */
+  abortConnection(): void {
+    if (this.#closed || this.#reason !== null) return;
+    this.#reason = new Failure(new ConnectionAborted());
+    this.#abort();
+  }
+
+  /** Half-close: send FIN once the buffer is flushed and keep reading. A half-closeable protocol then gets `writeConnectionLost`. */
+  loseWriteConnection(): void {
+    if (this.#writeShut || this.#closed) return;
+    this.#end();
+  }
+
+  /** The remote address: {@link IPv4Address}, {@link IPv6Address} or {@link UNIXAddress}. */
+  getPeer(): IAddress {
+    return this.#peer;
+  }
+
+  /** The local address. */
+  getHost(): IAddress {
+    if (this.#host === undefined) {
+      const a = this.#socket.address() as { address?: string; port?: number; family?: string };
+      this.#host = a.address === undefined ? new UNIXAddress(null) : addressFor("TCP", a.address, a.port, a.family);
+    }
+    return this.#host;
+  }
+
+  /** Disable (`true`) or enable Nagle's algorithm. */
+  setTcpNoDelay(enabled: boolean): void {
+    this.#socket.setNoDelay(enabled);
+  }
+
+  /** Turn keep-alive probes on or off; the first probe after `initialDelaySeconds` idle (the system default if omitted). */
+  setTcpKeepAlive(enabled: boolean, initialDelaySeconds?: number): void {
+    this.#socket.setKeepAlive(enabled, initialDelaySeconds === undefined ? undefined : initialDelaySeconds * 1000);
+  }
+
+  /** `true` once the connection is closing or closed. */
+  get disconnecting(): boolean {
+    return this.#disconnecting;
+  }
+
+  /** `true` from `makeConnection` until the connection closes. */
+  get connected(): boolean {
+    return this.#connected && !this.#closed;
+  }
+
+  /** Bytes written but not yet handed to the kernel (bounded when writes come from a producer). */
+  get writeBufferSize(): number {
+    return this.#socket.writableLength;
+  }
+
+  /** Whether the connection runs over TLS (from the start or after {@link startTLS}). */
+  get isSecure(): boolean {
+    return this.#tls || (this.#socket as { encrypted?: boolean }).encrypted === true;
+  }
+
+  /** Twisted's log prefix: `Protocol,sessionno,peerhost` for a server connection, `Protocol,client` for a client. */
+  logPrefix(): string {
+    const p = this.#protocol as { logPrefix?: () => string };
+    const name = typeof p.logPrefix === "function" ? p.logPrefix() : p.constructor.name;
+    if (this.#sessionno < 0) return `${name},client`;
+    const peer = this.#peer as { host?: string; name?: string | null };
+    return `${name},${this.#sessionno},${peer.host ?? peer.name ?? ""}`;
+  }
+
+  // --- ITLSTransport ----------------------------------------------------------------------------
+
+  /**
+   * Switch this connection to TLS (STARTTLS): everything written from now on is encrypted.
+   * As a client (the default) the server's certificate and host name are verified unless
+   * `options.rejectUnauthorized` is `false`; a failure closes the connection and
+   * `connectionLost` gets `CertificateError`. As a server (`server` true) `options` must hold
+   * `key` and `cert`.
+   *
+   * @throws Error if TLS was already started; NotConnectedError if the connection is closing.
+   */
+  startTLS(options: TLSOptions, server = false): void {
+    if (this.isSecure) throw new Error("TLS is already started on this connection");
+    if (this.#writeShut || this.#closed) throw new NotConnectedError("Cannot start TLS: the connection is closing");
+    const raw = this.#socket as unknown as Socket;
+    TCPTransport.#detach(this.#socket);
+    const secure = server
+      ? new tls.TLSSocket(raw, { ...(options as tls.TLSSocketOptions), isServer: true })
+      : tls.connect({ ...clientTLSOptions(options, (this.#peer as { host?: string }).host ?? "localhost"), socket: raw });
+    this.#tls = true;
+    this.#socket = secure as unknown as Hosted;
+    TCPTransport.#attach(this.#socket, this);
+    if (this.#producer !== null) this.#socket.on("drain", TCPTransport.#onDrain);
+  }
+
+  // --- IConsumer --------------------------------------------------------------------------------
+
+  /**
+   * Register a producer: a push producer (`streaming` true) is paused while the write buffer
+   * is past its high-water mark; a pull producer is asked for a chunk now and whenever the
+   * buffer has room again. On a closed connection the producer is stopped at once.
+   *
+   * @throws Error if a producer is already registered.
+   */
+  registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
+    if (this.#producer !== null) {
+      throw new Error(`Cannot register producer ${String(producer)}, because producer ${String(this.#producer)} was never unregistered.`);
+    }
+    if (this.#closed || this.#writeShut) {
+      producer.stopProducing();
+      return;
+    }
+    this.#producer = producer;
+    this.#streaming = streaming;
+    this.#producerPaused = false;
+    this.#socket.on("drain", TCPTransport.#onDrain);
+    if (streaming) {
+      if (this.#socket.writableNeedDrain) this.#pauseProducer();
+    } else {
+      this.#askPull();
+    }
+  }
+
+  /** Forget the producer; a `loseConnection` that was waiting for it proceeds. */
+  unregisterProducer(): void {
+    if (this.#producer === null) return;
+    this.#producer = null;
+    this.#pullIdle = false;
+    this.#socket.removeListener("drain", TCPTransport.#onDrain);
+    if (this.#closeOnUnregister && !this.#closed) {
+      this.#closeOnUnregister = false;
+      this.#closeAfterFlush();
+    }
+  }
+
+  // --- IPushProducer (for the protocol) ----------------------------------------------------------
+
+  /** Stop reading: no `dataReceived` until {@link resumeProducing}. */
+  pauseProducing(): void {
+    this.#socket.pause();
+  }
+
+  /** Resume reading. */
+  resumeProducing(): void {
+    if (!this.#disconnecting) this.#socket.resume();
+  }
+
+  /** Close the connection (Twisted: `stopProducing` is `loseConnection`). */
+  stopProducing(): void {
+    this.loseConnection();
+  }
+
+  // --- internals ----------------------------------------------------------------------------------
+
+  /** Close at reactor shutdown: now, reporting `ConnectionDone`; data not yet handed to the kernel is dropped. */
+  closeNow(): void {
+    if (this.#closed) return;
+    this.#reason ??= connectionDone;
+    this.#writeShut = true;
+    this.#socket.destroy();
+    this.#socketClosed();
+  }
+
+  #end(): void {
+    this.#writeShut = true;
+    if (this.#endCalled) return;
+    this.#endCalled = true;
+    this.#socket.on("finish", TCPTransport.#onFinish);
+    this.#socket.end();
+  }
+
+  #closeAfterFlush(): void {
+    if (this.#endCalled) {
+      if (this.#socket.writableFinished) this.#socket.destroy();
+      return;
+    }
+    this.#end();
+  }
+
+  #abort(): void {
+    this.#disconnecting = true;
+    this.#writeShut = true;
+    const s = this.#socket;
+    if (typeof s.resetAndDestroy === "function") {
+      try {
+        s.resetAndDestroy();
+        return;
+      } catch {
+        // Not a TCP handle (TLS, UNIX): a plain close.
+      }
+    }
+    s.destroy();
+  }
+
+  #socketClosed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#disconnecting = true;
+    this.#writeShut = true;
+    const reason = this.#reason ?? (this.#error === null ? connectionDone : lostReason(this.#error));
+    const producer = this.#producer;
+    if (producer !== null) {
+      this.#producer = null;
+      try {
+        producer.stopProducing();
+      } catch (error) {
+        this.#logError(error, "stopProducing");
+      }
+    }
+    try {
+      this.#protocol.connectionLost(reason);
+    } catch (error) {
+      this.#logError(error, "connectionLost");
+    }
+    this.#owner?.connectionClosed(this, reason);
+  }
+
+  #callbackFailed(error: unknown, callback: string): void {
+    this.#logError(error, callback);
+    if (this.#closed || this.#reason !== null) return;
+    const message = `Connection aborted: ${callback} threw ${Failure.from(error).getErrorMessage()}`;
+    this.#reason = new Failure(new ConnectionAborted(message, { cause: error }));
+    this.#abort();
+  }
+
+  #logError(error: unknown, callback: string): void {
+    log.failure("Unhandled error in {callback}", Failure.from(error), { callback, log_system: this.logPrefix() });
+  }
+
+  #afterProducerWrite(ok: boolean): void {
+    if (this.#streaming) {
+      if (!ok && !this.#producerPaused) this.#pauseProducer();
+    } else {
+      this.#pullWrote = true;
+      if (this.#pullIdle) {
+        this.#pullIdle = false;
+        this.#schedulePull();
+      }
+    }
+  }
+
+  #pauseProducer(): void {
+    this.#producerPaused = true;
+    try {
+      (this.#producer as IPushProducer).pauseProducing();
+    } catch (error) {
+      this.#callbackFailed(error, "pauseProducing");
+    }
+  }
+
+  #drained(): void {
+    const p = this.#producer;
+    if (p === null || this.#closed) return;
+    if (!this.#streaming) {
+      this.#askPull();
+    } else if (this.#producerPaused) {
+      this.#producerPaused = false;
+      try {
+        p.resumeProducing();
+      } catch (error) {
+        this.#callbackFailed(error, "resumeProducing");
+      }
+    }
+  }
+
+  /** Ask the pull producer for one chunk; ask again when the buffer has room (next turn, or on drain). */
+  #askPull(): void {
+    const p = this.#producer;
+    if (p === null || this.#streaming || this.#closed) return;
+    this.#pullWrote = false;
+    try {
+      p.resumeProducing();
+    } catch (error) {
+      this.#callbackFailed(error, "resumeProducing");
+      return;
+    }
+    if (this.#producer !== p || this.#socket.writableNeedDrain) return; // `drain` asks next
+    // Nothing written: wait for the producer's next write before asking again (no busy loop).
+    if (this.#pullWrote) this.#schedulePull();
+    else this.#pullIdle = true;
+  }
+
+  #schedulePull(): void {
+    if (this.#pullScheduled) return;
+    this.#pullScheduled = true;
+    // setImmediate, not a timer: let I/O run between chunks (this is fairness, not time).
+    setImmediate(TCPTransport.#pullSoon, this);
+  }
+}
+
+/** The reason for a connection that ended with a socket error. */
+function lostReason(error: Error): Failure {
+  if (isCertificateError(error)) return new Failure(tlsConnectError(error));
+  return new Failure(new ConnectionLost(`Connection to the other side was lost in a non-clean fashion: ${error.message}`, { cause: error }));
+}

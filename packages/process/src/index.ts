@@ -1,0 +1,15 @@
+/**
+ * `@torsion/process`: child processes after Twisted — {@link ProcessProtocol},
+ * {@link spawnProcess}, the output helpers of `twisted.internet.utils`, and {@link StandardIO}.
+ *
+ * @module
+ */
+
+export type { ChildFDs, IProcessProtocol, IProcessTransport, ProcessSignal } from "./interfaces.ts";
+export { getProcessOutput, getProcessOutputAndValue, getProcessValue } from "./output.ts";
+export type { GetProcessOutputAndValueOptions, GetProcessOutputOptions, ProcessOutputOptions } from "./output.ts";
+export { ProcessTransport, spawnProcess } from "./process.ts";
+export type { SpawnProcessOptions } from "./process.ts";
+export { ProcessProtocol } from "./process-protocol.ts";
+export { PipeAddress, StandardIO } from "./stdio.ts";
+export type { StandardIOOptions } from "./stdio.ts";
