@@ -76,15 +76,35 @@ function promiseNested() {
   return p;
 }
 
-async function timeRuns(fn, runs = 30) {
-  for (let i = 0; i < 5; i++) await fn(); // warm-up
-  const times = [];
-  for (let i = 0; i < runs; i++) {
+/** Median milliseconds of `a()` and of `b()`, runs interleaved so machine load hits both alike. */
+async function compareRuns(a, b, runs = 40) {
+  for (let i = 0; i < 5; i++) {
+    sink += await a();
+    sink += await b();
+  }
+  const ta = [];
+  const tb = [];
+  const time = async (fn, into) => {
     const t = process.hrtime.bigint();
     sink += await fn();
-    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    into.push(Number(process.hrtime.bigint() - t) / 1e6);
+  };
+  for (let i = 0; i < runs; i++) {
+    await time(a, ta);
+    await time(b, tb);
   }
-  return median(times);
+  return [median(ta), median(tb)];
+}
+
+/** Median ops/s of each function, measured in interleaved rounds. */
+async function compareOps(fns, rounds = 7) {
+  const samples = fns.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < fns.length; i++) {
+      samples[i].push(await opsPerSecond(fns[i], { ms: 250, warmupMs: r === 0 ? 200 : 20 }));
+    }
+  }
+  return samples.map(median);
 }
 
 // (3) Heap bytes per pending object, over 100k.
@@ -112,9 +132,7 @@ function bytesPer(make, count = 100_000) {
 
 const rows = [];
 
-const syncOps = await opsPerSecond(syncChain);
-const promiseOps = await opsPerSecond(promiseChain);
-const pipelinedOps = await opsPerSecond(promiseChainPipelined);
+const [syncOps, promiseOps, pipelinedOps] = await compareOps([syncChain, promiseChain, promiseChainPipelined]);
 const opsCell = (x) => `${Math.round(x).toLocaleString("en-US")} ops/s`;
 rows.push({
   case: "3-callback chain: sync fire vs each .then x3 awaited",
@@ -131,8 +149,7 @@ rows.push({
   target: "report",
 });
 
-const dSteps = await timeRuns(deferredSteps);
-const pSteps = await timeRuns(promiseSteps);
+const [dSteps, pSteps] = await compareRuns(deferredSteps, promiseSteps);
 rows.push({
   case: "10,000 sequential async steps",
   torsion: `${dSteps.toFixed(2)} ms`,
@@ -141,8 +158,7 @@ rows.push({
   target: "<= 1.2x",
 });
 
-const dNested = await timeRuns(deferredNested);
-const pNested = await timeRuns(promiseNested);
+const [dNested, pNested] = await compareRuns(deferredNested, promiseNested);
 rows.push({
   case: "10,000 nested, innermost fired async",
   torsion: `${dNested.toFixed(2)} ms`,

@@ -8,14 +8,16 @@
  * @module
  */
 import { pathToFileURL } from "node:url";
-import { type Failure, Factory, Protocol, reactor, serverFromString } from "@torsion/core";
+import { Factory, type Failure, Protocol, reactor, serverFromString } from "@torsion/core";
 
 /** Greets, echoes, and keeps the factory's count of open connections. */
 export class Echo extends Protocol {
   override connectionMade(): void {
     const factory = this.factory as EchoFactory;
     factory.numProtocols += 1;
-    this.transport.write(`Welcome! There are currently ${factory.numProtocols} open connections.\n`);
+    this.transport.write(
+      `Welcome! There are currently ${factory.numProtocols} open connections.\n`,
+    );
   }
 
   override connectionLost(_reason: Failure): void {

@@ -24,11 +24,13 @@ export class Utf8Echo extends Protocol {
   #line = "";
   /** After a decoding error, drop bytes up to the end of that line. */
   #skipping = false;
+  /** Set once we closed the connection: read nothing more. */
+  #closing = false;
 
   override dataReceived(data: Buffer): void {
     let start = 0;
     while (start < data.length) {
-      if (this.transport.disconnecting) return;
+      if (this.#closing) return;
       const nl = data.indexOf(NEWLINE, start);
       const end = nl < 0 ? data.length : nl + 1;
       this.#segment(data.subarray(start, end), nl >= 0);
@@ -57,6 +59,7 @@ export class Utf8Echo extends Protocol {
       this.lineReceived(line);
     } else if (this.#line.length > this.maxLength) {
       this.transport.write("error: line too long\n");
+      this.#closing = true;
       this.transport.loseConnection();
     }
   }
@@ -64,6 +67,7 @@ export class Utf8Echo extends Protocol {
   /** A whole decoded line, with its "\n" (and "\r" if sent). */
   lineReceived(line: string): void {
     if (line.startsWith("LOGOFF")) {
+      this.#closing = true;
       this.transport.loseConnection();
       return;
     }

@@ -90,7 +90,6 @@ describe("LineReceiver over loopback", () => {
       if (!ok) await Promise.race([new Promise((r) => s.once("drain", r)), closedP]);
     }
     await closedP;
-    if (process.env.TORSION_DEBUG) console.log({ sent, exceeded });
     gc?.();
     const after = process.memoryUsage();
 

@@ -17,8 +17,14 @@ export {
 export type { ProducerState, StringTransportOptions } from "./testing/string-transport.ts";
 
 // --- reactors -----------------------------------------------------------------------------
-export { MemoryConnector, MemoryPort, MemoryReactor, MemoryReactorClock } from "./testing/memory-reactor.ts";
+export {
+  MemoryConnector,
+  MemoryPort,
+  MemoryReactor,
+  MemoryReactorClock,
+} from "./testing/memory-reactor.ts";
 export type {
+  RecordedTrigger,
   SSLClientCall,
   SSLServerCall,
   TCPClientCall,
@@ -29,5 +35,7 @@ export type {
 } from "./testing/memory-reactor.ts";
 
 // --- loopback -----------------------------------------------------------------------------
-export { FakeTransport, IOPump, connectedServerAndClient } from "./testing/loopback.ts";
-export type { ConnectedPair, ConnectedServerAndClientOptions, FakeTransportOptions } from "./testing/loopback.ts";
+export { FakeTransport } from "./testing/fake-transport.ts";
+export type { FakeTransportOptions } from "./testing/fake-transport.ts";
+export { IOPump, connectedServerAndClient } from "./testing/loopback.ts";
+export type { ConnectedPair, ConnectedServerAndClientOptions } from "./testing/loopback.ts";

@@ -6,14 +6,24 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ConnectingCancelledError, ConnectionRefusedError } from "../src/errors.ts";
-import type { Failure } from "../src/failure.ts";
-import type { IListeningPort, IProtocol, IStreamClientEndpoint, IStreamServerEndpoint } from "../src/interfaces.ts";
 import { connectProtocol } from "../src/endpoints/connect.ts";
 import { HostnameEndpoint } from "../src/endpoints/hostname.ts";
 import { clientFromString, quoteStringArgument, serverFromString } from "../src/endpoints/parse.ts";
-import { TCP4ClientEndpoint, TCP4ServerEndpoint, TCP6ClientEndpoint, TCP6ServerEndpoint } from "../src/endpoints/tcp.ts";
+import {
+  TCP4ClientEndpoint,
+  TCP4ServerEndpoint,
+  TCP6ClientEndpoint,
+  TCP6ServerEndpoint,
+} from "../src/endpoints/tcp.ts";
 import { UNIXClientEndpoint, UNIXServerEndpoint } from "../src/endpoints/unix.ts";
+import { ConnectError, ConnectingCancelledError, ConnectionRefusedError } from "../src/errors.ts";
+import type { Failure } from "../src/failure.ts";
+import type {
+  IListeningPort,
+  IProtocol,
+  IStreamClientEndpoint,
+  IStreamServerEndpoint,
+} from "../src/interfaces.ts";
 import { Factory } from "../src/protocol/factory.ts";
 import { Protocol } from "../src/protocol/protocol.ts";
 import { createReactor } from "../src/reactor/default.ts";
@@ -48,12 +58,16 @@ class Collector extends Protocol {
     this.#close(reason);
   }
   async received(n: number): Promise<string> {
-    while (Buffer.concat(this.#data).length < n) await new Promise<void>((r) => this.#waiters.push(r));
+    while (Buffer.concat(this.#data).length < n)
+      await new Promise<void>((r) => this.#waiters.push(r));
     return this.text;
   }
 }
 
-async function roundTrip(server: IStreamServerEndpoint, client: (port: IListeningPort) => IStreamClientEndpoint): Promise<void> {
+async function roundTrip(
+  server: IStreamServerEndpoint,
+  client: (port: IListeningPort) => IStreamClientEndpoint,
+): Promise<void> {
   const port = await server.listen(Factory.forProtocol(Upper));
   try {
     const proto = await connectProtocol(client(port), new Collector());
@@ -78,25 +92,45 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("endpoints over loopback", () => {
   it("TCP4: server and client endpoints talk", async () => {
-    await roundTrip(new TCP4ServerEndpoint(reactor, 0, { interface: "127.0.0.1" }), (p) => new TCP4ClientEndpoint(reactor, "127.0.0.1", portOf(p)));
+    await roundTrip(
+      new TCP4ServerEndpoint(reactor, 0, { interface: "127.0.0.1" }),
+      (p) => new TCP4ClientEndpoint(reactor, "127.0.0.1", portOf(p)),
+    );
   });
 
   it("TCP4 from description strings", async () => {
-    await roundTrip(serverFromString(reactor, "tcp:0:interface=127.0.0.1"), (p) => clientFromString(reactor, `tcp:host=127.0.0.1:port=${portOf(p)}`));
+    await roundTrip(serverFromString(reactor, "tcp:0:interface=127.0.0.1"), (p) =>
+      clientFromString(reactor, `tcp:host=127.0.0.1:port=${portOf(p)}`),
+    );
   });
 
   it("HostnameEndpoint connects to localhost by name", async () => {
-    await roundTrip(new TCP4ServerEndpoint(reactor, 0, { interface: "127.0.0.1" }), (p) => new HostnameEndpoint(reactor, "localhost", portOf(p)));
+    await roundTrip(
+      new TCP4ServerEndpoint(reactor, 0, { interface: "127.0.0.1" }),
+      (p) => new HostnameEndpoint(reactor, "localhost", portOf(p)),
+    );
   });
 
-  it.skipIf(!hasIPv6Loopback)("TCP6: server and client endpoints talk on ::1 (skipped: no IPv6 loopback)", async () => {
-    await roundTrip(serverFromString(reactor, "tcp6:0:interface=\\:\\:1"), (p) => new TCP6ClientEndpoint(reactor, "::1", portOf(p)));
-    await roundTrip(new TCP6ServerEndpoint(reactor, 0, { interface: "::1" }), (p) => new HostnameEndpoint(reactor, "::1", portOf(p)));
-  });
+  it.skipIf(!hasIPv6Loopback)(
+    "TCP6: server and client endpoints talk on ::1 (skipped: no IPv6 loopback)",
+    async () => {
+      await roundTrip(
+        serverFromString(reactor, "tcp6:0:interface=\\:\\:1"),
+        (p) => new TCP6ClientEndpoint(reactor, "::1", portOf(p)),
+      );
+      await roundTrip(
+        new TCP6ServerEndpoint(reactor, 0, { interface: "::1" }),
+        (p) => new HostnameEndpoint(reactor, "::1", portOf(p)),
+      );
+    },
+  );
 
   it("UNIX: server and client endpoints talk through a socket file", async () => {
     const path = join(tmp, "a.sock");
-    await roundTrip(new UNIXServerEndpoint(reactor, path), () => new UNIXClientEndpoint(reactor, path));
+    await roundTrip(
+      new UNIXServerEndpoint(reactor, path),
+      () => new UNIXClientEndpoint(reactor, path),
+    );
   });
 
   it("UNIX from description strings, with an escaped path and a lock file", async () => {
@@ -107,18 +141,26 @@ describe("endpoints over loopback", () => {
   });
 
   it("a refused connection fails with ConnectionRefusedError", async () => {
-    const port = await new TCP4ServerEndpoint(reactor, 0, { interface: "127.0.0.1" }).listen(new Factory());
+    const port = await new TCP4ServerEndpoint(reactor, 0, { interface: "127.0.0.1" }).listen(
+      new Factory(),
+    );
     const free = portOf(port);
     await port.stopListening();
-    const attempt = new TCP4ClientEndpoint(reactor, "127.0.0.1", free).connect(Factory.forProtocol(Protocol));
+    const attempt = new TCP4ClientEndpoint(reactor, "127.0.0.1", free).connect(
+      Factory.forProtocol(Protocol),
+    );
     await expect(attempt).rejects.toBeInstanceOf(ConnectionRefusedError);
-    await expect(connectProtocol(clientFromString(reactor, `tcp:127.0.0.1:${free}`), new Protocol())).rejects.toBeInstanceOf(ConnectionRefusedError);
+    await expect(
+      connectProtocol(clientFromString(reactor, `tcp:127.0.0.1:${free}`), new Protocol()),
+    ).rejects.toBeInstanceOf(ConnectionRefusedError);
   });
 
   it("a UNIX path nobody listens on fails with a ConnectError", async () => {
-    await expect(new UNIXClientEndpoint(reactor, join(tmp, "nobody.sock")).connect(Factory.forProtocol(Protocol))).rejects.toMatchObject({
-      name: expect.stringMatching(/Error$/),
-    });
+    await expect(
+      new UNIXClientEndpoint(reactor, join(tmp, "nobody.sock")).connect(
+        Factory.forProtocol(Protocol),
+      ),
+    ).rejects.toBeInstanceOf(ConnectError);
   });
 
   it("a cancelled attempt fails with ConnectingCancelledError and makes no connection", async () => {
@@ -132,7 +174,9 @@ describe("endpoints over loopback", () => {
       doStop() {},
     });
     try {
-      const d = new TCP4ClientEndpoint(reactor, "127.0.0.1", portOf(port)).connect(Factory.forProtocol(Protocol));
+      const d = new TCP4ClientEndpoint(reactor, "127.0.0.1", portOf(port)).connect(
+        Factory.forProtocol(Protocol),
+      );
       d.cancel();
       await expect(d).rejects.toBeInstanceOf(ConnectingCancelledError);
     } finally {
@@ -142,11 +186,13 @@ describe("endpoints over loopback", () => {
   });
 
   it("a port in use fails listen with CannotListenError", async () => {
-    const port = await new TCP4ServerEndpoint(reactor, 0, { interface: "127.0.0.1" }).listen(new Factory());
+    const port = await new TCP4ServerEndpoint(reactor, 0, { interface: "127.0.0.1" }).listen(
+      new Factory(),
+    );
     try {
-      await expect(serverFromString(reactor, `tcp:${portOf(port)}:interface=127.0.0.1`).listen(new Factory())).rejects.toThrow(
-        `Couldn't listen on 127.0.0.1:${portOf(port)}: Address already in use`,
-      );
+      await expect(
+        serverFromString(reactor, `tcp:${portOf(port)}:interface=127.0.0.1`).listen(new Factory()),
+      ).rejects.toThrow(`Couldn't listen on 127.0.0.1:${portOf(port)}: Address already in use`);
     } finally {
       await port.stopListening();
     }

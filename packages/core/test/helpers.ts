@@ -2,9 +2,9 @@
  * Helpers for the loopback integration tests: a recording protocol, a client connector that
  * resolves once connected, and a log capture.
  */
-import type { Failure, IConnector, IProtocol, ITCPTransport } from "../src/index.ts";
+import type { Failure, IConnector, IProtocol, ITCPTransport, LogEvent } from "../src/index.ts";
 import { ClientFactory, Factory, globalLogPublisher, Protocol } from "../src/index.ts";
-import type { LogEvent } from "../src/logger/event.ts";
+
 import type { NodeReactor } from "../src/reactor/node-reactor.ts";
 
 /** A promise with its resolve/reject (Node 20 has no Promise.withResolvers). */

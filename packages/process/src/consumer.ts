@@ -51,7 +51,8 @@ export class WritableConsumer {
    * @throws Error if a producer is already registered.
    */
   register(producer: IPushProducer | IPullProducer, streaming: boolean): void {
-    if (this.#producer !== undefined) throw new Error("Cannot register producer: another producer is already registered");
+    if (this.#producer !== undefined)
+      throw new Error("Cannot register producer: another producer is already registered");
     if (!this.writable) {
       producer.stopProducing();
       return;

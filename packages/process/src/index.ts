@@ -6,10 +6,14 @@
  */
 
 export type { ChildFDs, IProcessProtocol, IProcessTransport, ProcessSignal } from "./interfaces.ts";
+export type {
+  GetProcessOutputAndValueOptions,
+  GetProcessOutputOptions,
+  ProcessOutputOptions,
+} from "./output.ts";
 export { getProcessOutput, getProcessOutputAndValue, getProcessValue } from "./output.ts";
-export type { GetProcessOutputAndValueOptions, GetProcessOutputOptions, ProcessOutputOptions } from "./output.ts";
-export { ProcessTransport, spawnProcess } from "./process.ts";
 export type { SpawnProcessOptions } from "./process.ts";
+export { ProcessTransport, spawnProcess } from "./process.ts";
 export { ProcessProtocol } from "./process-protocol.ts";
-export { PipeAddress, StandardIO } from "./stdio.ts";
 export type { StandardIOOptions } from "./stdio.ts";
+export { PipeAddress, StandardIO } from "./stdio.ts";

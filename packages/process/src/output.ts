@@ -8,15 +8,15 @@ import {
   Deferred,
   type Failure,
   type IReactorTime,
-  ProcessDone,
+  type ProcessDone,
   ProcessExitedAlready,
   ProcessKilled,
   ProcessSpawnError,
   ProcessTerminated,
   UnexpectedErrorOutput,
 } from "@torsion/core";
-import { ProcessProtocol } from "./process-protocol.ts";
 import { spawnProcess } from "./process.ts";
+import { ProcessProtocol } from "./process-protocol.ts";
 
 /** Options shared by the output helpers; see {@link SpawnProcessOptions} for `env` and `path`. */
 export interface ProcessOutputOptions {
@@ -53,7 +53,11 @@ export interface GetProcessOutputAndValueOptions extends ProcessOutputOptions {
  * const out = await getProcessOutput("git", ["rev-parse", "HEAD"]);
  * ```
  */
-export function getProcessOutput(executable: string, args: readonly string[] = [], options: GetProcessOutputOptions = {}): Deferred<Buffer> {
+export function getProcessOutput(
+  executable: string,
+  args: readonly string[] = [],
+  options: GetProcessOutputOptions = {},
+): Deferred<Buffer> {
   return run(executable, args, options, (d) => new BackRelay(d, options.errortoo ?? false));
 }
 
@@ -62,7 +66,11 @@ export function getProcessOutput(executable: string, args: readonly string[] = [
  * killed by a signal, as in Twisted). Output is discarded. Fails with
  * {@link ProcessSpawnError} if the executable cannot be started. Cancelling kills the process.
  */
-export function getProcessValue(executable: string, args: readonly string[] = [], options: ProcessOutputOptions = {}): Deferred<number | null> {
+export function getProcessValue(
+  executable: string,
+  args: readonly string[] = [],
+  options: ProcessOutputOptions = {},
+): Deferred<number | null> {
   return run(executable, args, options, (d) => new ValueGetter(d));
 }
 
@@ -103,7 +111,11 @@ function run<T>(
   });
   try {
     proto = makeProtocol(d);
-    spawnProcess(proto, executable, args, { env: options.env, path: options.path, reactor: options.reactor });
+    spawnProcess(proto, executable, args, {
+      env: options.env,
+      path: options.path,
+      reactor: options.reactor,
+    });
   } catch (err) {
     if (proto) proto.settled = true;
     d.errback(err);
@@ -203,7 +215,8 @@ class EverythingGetter extends ResultProtocol<[Buffer, Buffer, number]> {
     const out = Buffer.concat(this.#out);
     const err = Buffer.concat(this.#err);
     const value = reason.value as ProcessDone | ProcessTerminated;
-    if (value instanceof ProcessTerminated && value.signal !== null) this.failWith(new ProcessKilled(value.signal, out, err));
+    if (value instanceof ProcessTerminated && value.signal !== null)
+      this.failWith(new ProcessKilled(value.signal, out, err));
     else this.succeed([out, err, value.exitCode ?? 0]);
   }
 }

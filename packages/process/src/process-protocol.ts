@@ -52,7 +52,8 @@ export class ProcessProtocol extends BaseProtocol implements IProcessProtocol {
    */
   override get transport(): IProcessTransport {
     const t = this.#process;
-    if (t === undefined) throw new NotConnectedError(`${this.constructor.name} has no process: it was not spawned`);
+    if (t === undefined)
+      throw new NotConnectedError(`${this.constructor.name} has no process: it was not spawned`);
     return t;
   }
   override set transport(t: IProcessTransport | undefined) {

@@ -83,8 +83,10 @@ export function spawnProcess(
   args: readonly string[] = [],
   options: SpawnProcessOptions = {},
 ): ProcessTransport {
-  if (typeof executable !== "string" || executable === "") throw new TypeError("executable must be a non-empty string");
-  if (!Array.isArray(args) || args.some((a) => typeof a !== "string")) throw new TypeError("args must be an array of strings");
+  if (typeof executable !== "string" || executable === "")
+    throw new TypeError("executable must be a non-empty string");
+  if (!Array.isArray(args) || args.some((a) => typeof a !== "string"))
+    throw new TypeError("args must be an array of strings");
   return new ProcessTransport(protocol, executable, args, options);
 }
 
@@ -103,9 +105,15 @@ export class ProcessTransport implements IProcessTransport {
   #pid: number | null = null;
   #exitReason: Failure | undefined;
   #ended = false;
+  #readingPaused = false;
 
   /** Use {@link spawnProcess}. */
-  constructor(protocol: IProcessProtocol, executable: string, args: readonly string[], options: SpawnProcessOptions) {
+  constructor(
+    protocol: IProcessProtocol,
+    executable: string,
+    args: readonly string[],
+    options: SpawnProcessOptions,
+  ) {
     this.#protocol = protocol;
     this.#executable = executable;
     const childFDs = options.childFDs ?? defaultChildFDs;
@@ -136,7 +144,11 @@ export class ProcessTransport implements IProcessTransport {
       child.on("error", (err: NodeJS.ErrnoException) => {
         // Before a pid exists the child never ran; later errors come from a failed kill.
         if (this.#pid === null && this.#exitReason === undefined) this.#failedToStart(err);
-        else log.warn("error from child process {pid}: {error}", { pid: this.#pid, error: err.message });
+        else
+          log.warn("error from child process {pid}: {error}", {
+            pid: this.#pid,
+            error: err.message,
+          });
       });
     }
     protocol.makeConnection(this);
@@ -172,7 +184,10 @@ export class ProcessTransport implements IProcessTransport {
    */
   writeToChild(childFD: number, data: string | Uint8Array): void {
     const writer = this.#writers.get(childFD);
-    if (writer === undefined) throw new TypeError(`descriptor ${childFD} of the child is not a pipe the parent writes to ("w")`);
+    if (writer === undefined)
+      throw new TypeError(
+        `descriptor ${childFD} of the child is not a pipe the parent writes to ("w")`,
+      );
     writer.write(data);
   }
 
@@ -252,12 +267,16 @@ export class ProcessTransport implements IProcessTransport {
 
   /** Stop reading the child's output; a child writing a lot then blocks on a full pipe. */
   pauseProducing(): void {
-    for (const pipe of this.#pipes.values()) if (pipe.mode === "r") (pipe.stream as Readable).pause();
+    this.#readingPaused = true;
   }
 
   /** Read the child's output again. */
   resumeProducing(): void {
-    for (const pipe of this.#pipes.values()) if (pipe.mode === "r") (pipe.stream as Readable).resume();
+    if (!this.#readingPaused) return;
+    this.#readingPaused = false;
+    for (const pipe of [...this.#pipes.values()]) {
+      if (pipe.mode === "r") this.#readFrom(pipe.fd, pipe.stream as Readable);
+    }
   }
 
   /** Close every pipe (as {@link ProcessTransport.loseConnection}). */
@@ -274,7 +293,10 @@ export class ProcessTransport implements IProcessTransport {
     stream.on("error", () => stream.destroy());
     stream.on("close", () => this.#pipeClosed(fd));
     if (pipe.mode === "r") {
-      stream.on("data", (data: Buffer) => this.#dataReceived(fd, data));
+      // 'readable' rather than 'data': not calling read() is a real pause (the pipe fills and the
+      // child blocks), and Node's child_process does not resume such a stream when the child exits.
+      const r = stream as Readable;
+      r.on("readable", () => this.#readFrom(fd, r));
     } else {
       const w = stream as Writable;
       // Our end is done once flushed; destroy so the descriptor closes even if the child keeps its end.
@@ -283,14 +305,27 @@ export class ProcessTransport implements IProcessTransport {
     }
   }
 
+  #readFrom(fd: number, stream: Readable): void {
+    let data: Buffer | null;
+    while (!this.#readingPaused && this.#pipes.has(fd)) {
+      data = stream.read() as Buffer | null;
+      if (data === null) return;
+      this.#dataReceived(fd, data);
+    }
+  }
+
   #dataReceived(fd: number, data: Buffer): void {
     try {
       this.#protocol.childDataReceived(fd, data);
     } catch (err) {
-      log.failure("Unhandled error in childDataReceived of {protocol}; closing the pipes to process {pid}", Failure.from(err), {
-        protocol: this.#protocol.constructor.name,
-        pid: this.#pid,
-      });
+      log.failure(
+        "Unhandled error in childDataReceived of {protocol}; closing the pipes to process {pid}",
+        Failure.from(err),
+        {
+          protocol: this.#protocol.constructor.name,
+          pid: this.#pid,
+        },
+      );
       this.loseConnection();
     }
   }
@@ -307,7 +342,9 @@ export class ProcessTransport implements IProcessTransport {
   #exited(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.#exitReason !== undefined) return;
     this.#pid = null;
-    this.#exitReason = new Failure(code === 0 ? new ProcessDone(0) : new ProcessTerminated(code, signal));
+    this.#exitReason = new Failure(
+      code === 0 ? new ProcessDone(0) : new ProcessTerminated(code, signal),
+    );
     // Nobody can read what we would still write: close our ends of the child's input pipes.
     for (const pipe of this.#pipes.values()) if (pipe.mode === "w") pipe.stream.destroy();
     const reason = this.#exitReason;
@@ -352,10 +389,13 @@ export class ProcessTransport implements IProcessTransport {
 function stdioFor(childFDs: ChildFDs): StdioOptions {
   const fds = Object.keys(childFDs).map(Number);
   for (const fd of fds) {
-    if (!Number.isInteger(fd) || fd < 0) throw new TypeError(`childFDs key ${fd} is not a descriptor number`);
+    if (!Number.isInteger(fd) || fd < 0)
+      throw new TypeError(`childFDs key ${fd} is not a descriptor number`);
     const v = childFDs[fd];
     if (v !== "r" && v !== "w" && !(typeof v === "number" && Number.isInteger(v) && v >= 0)) {
-      throw new TypeError(`childFDs[${fd}] must be "r", "w" or a descriptor number, not ${JSON.stringify(v)}`);
+      throw new TypeError(
+        `childFDs[${fd}] must be "r", "w" or a descriptor number, not ${JSON.stringify(v)}`,
+      );
     }
   }
   const top = Math.max(2, ...fds);
@@ -370,10 +410,12 @@ function stdioFor(childFDs: ChildFDs): StdioOptions {
 /** Twisted's signal names (`"TERM"`) and numbers to what `ChildProcess.kill` takes. */
 function toSignal(signal: ProcessSignal): NodeJS.Signals | number {
   if (typeof signal === "number") {
-    if (!Number.isInteger(signal) || signal < 0) throw new TypeError(`invalid signal number ${signal}`);
+    if (!Number.isInteger(signal) || signal < 0)
+      throw new TypeError(`invalid signal number ${signal}`);
     return signal;
   }
   const name = (signal.startsWith("SIG") ? signal : `SIG${signal}`) as NodeJS.Signals;
-  if (!(name in osConstants.signals)) throw new TypeError(`unknown signal ${JSON.stringify(signal)}`);
+  if (!(name in osConstants.signals))
+    throw new TypeError(`unknown signal ${JSON.stringify(signal)}`);
   return name;
 }

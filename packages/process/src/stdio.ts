@@ -202,7 +202,8 @@ export class StandardIO implements ITransport, IConsumer, IPushProducer {
     this.disconnected = true;
     this.disconnecting = true;
     this.#writer.closed();
-    for (const [stream, event, fn] of this.#listeners) stream.off(event, fn as (...args: unknown[]) => void);
+    for (const [stream, event, fn] of this.#listeners)
+      stream.off(event, fn as (...args: unknown[]) => void);
     // Stop reading so that stdin no longer keeps the process alive; it is not closed.
     this.#stdin.pause();
     // Keep a listener so a late stream error is not an uncaught exception.

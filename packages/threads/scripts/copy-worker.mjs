@@ -3,4 +3,7 @@
 import { copyFileSync, mkdirSync } from "node:fs";
 
 mkdirSync(new URL("../dist/", import.meta.url), { recursive: true });
-copyFileSync(new URL("../src/worker.mjs", import.meta.url), new URL("../dist/worker.mjs", import.meta.url));
+copyFileSync(
+  new URL("../src/worker.mjs", import.meta.url),
+  new URL("../dist/worker.mjs", import.meta.url),
+);

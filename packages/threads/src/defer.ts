@@ -19,7 +19,11 @@ let defaultMaxThreads = 10;
  */
 export function getThreadPool(): ThreadPool {
   if (defaultPool === undefined || defaultPool.stopped) {
-    defaultPool = new ThreadPool({ maxThreads: defaultMaxThreads, name: "default ThreadPool", reactor });
+    defaultPool = new ThreadPool({
+      maxThreads: defaultMaxThreads,
+      name: "default ThreadPool",
+      reactor,
+    });
   }
   return defaultPool;
 }
@@ -32,7 +36,8 @@ export function getThreadPool(): ThreadPool {
  * @throws RangeError if `size` is not an integer >= 1.
  */
 export function suggestThreadPoolSize(size: number): void {
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`thread pool size must be an integer >= 1, not ${size}`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`thread pool size must be an integer >= 1, not ${size}`);
   defaultMaxThreads = size;
   if (defaultPool !== undefined && defaultPool.maxThreads !== size) {
     void defaultPool.stop();
@@ -67,7 +72,10 @@ export function suggestThreadPoolSize(size: number): void {
  * port1.close();
  * ```
  */
-export function deferToThread<F extends TaskFunction>(task: Task<F>, ...args: Parameters<F>): Deferred<TaskResult<F>> {
+export function deferToThread<F extends TaskFunction>(
+  task: Task<F>,
+  ...args: Parameters<F>
+): Deferred<TaskResult<F>> {
   return getThreadPool().run(task, args);
 }
 

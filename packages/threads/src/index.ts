@@ -6,7 +6,7 @@
  */
 
 export { deferToThread, deferToThreadPool, getThreadPool, suggestThreadPoolSize } from "./defer.ts";
-export { ThreadPool } from "./pool.ts";
 export type { ThreadPoolOptions } from "./pool.ts";
-export { defineTask } from "./task.ts";
+export { ThreadPool } from "./pool.ts";
 export type { Task, TaskArgs, TaskFunction, TaskResult } from "./task.ts";
+export { defineTask } from "./task.ts";

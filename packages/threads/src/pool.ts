@@ -57,18 +57,23 @@ export class ThreadPool {
   constructor(options: ThreadPoolOptions = {}) {
     const min = options.minThreads ?? 0;
     const max = options.maxThreads ?? 10;
-    if (!Number.isInteger(min) || min < 0) throw new RangeError(`minThreads must be an integer >= 0, not ${min}`);
-    if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxThreads must be an integer >= 1, not ${max}`);
+    if (!Number.isInteger(min) || min < 0)
+      throw new RangeError(`minThreads must be an integer >= 0, not ${min}`);
+    if (!Number.isInteger(max) || max < 1)
+      throw new RangeError(`maxThreads must be an integer >= 1, not ${max}`);
     if (min > max) throw new RangeError(`minThreads (${min}) exceeds maxThreads (${max})`);
     const idle = options.idleTimeout ?? 30;
-    if (!(idle >= 0)) throw new RangeError(`idleTimeout must be a number of seconds >= 0, not ${idle}`);
+    if (!(idle >= 0))
+      throw new RangeError(`idleTimeout must be a number of seconds >= 0, not ${idle}`);
     this.#min = min;
     this.#max = max;
     this.#idleTimeoutMs = idle * 1000;
     this.name = options.name ?? "ThreadPool";
     if (options.reactor) {
       this.#reactor = options.reactor;
-      this.#trigger = options.reactor.addSystemEventTrigger("before", "shutdown", () => this.stop());
+      this.#trigger = options.reactor.addSystemEventTrigger("before", "shutdown", () =>
+        this.stop(),
+      );
     }
   }
 
@@ -110,7 +115,11 @@ export class ThreadPool {
   run<F extends TaskFunction>(task: Task<F>, args: Parameters<F>): Deferred<TaskResult<F>> {
     if (this.#stopping) {
       const d = new Deferred<TaskResult<F>>();
-      d.errback(new CancelledError(`${this.name} is stopped: task ${task.name} from ${task.module} was not run`));
+      d.errback(
+        new CancelledError(
+          `${this.name} is stopped: task ${task.name} from ${task.module} was not run`,
+        ),
+      );
       return d;
     }
     const abort = new AbortController();
@@ -183,7 +192,9 @@ export class ThreadPool {
       });
       // Piscina reports a worker that died between tasks as an 'error' event; without a listener
       // that would be an uncaught exception.
-      piscina.on("error", (err: unknown) => log.error("worker of {pool} failed: {error}", { pool: this.name, error: String(err) }));
+      piscina.on("error", (err: unknown) =>
+        log.error("worker of {pool} failed: {error}", { pool: this.name, error: String(err) }),
+      );
       this.#piscina = piscina;
     }
     return this.#piscina;

@@ -26,7 +26,9 @@ const builtins: Record<string, ErrorConstructor> = {
 };
 
 function isPacked(value: unknown): value is PackedError {
-  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[PACKED] === 1;
+  return (
+    typeof value === "object" && value !== null && (value as Record<string, unknown>)[PACKED] === 1
+  );
 }
 
 /**
@@ -39,7 +41,12 @@ export function unpackError(value: unknown): unknown {
   const Klass = builtins[value.name] ?? Error;
   const err = new Klass(value.message) as Error & Record<string, unknown>;
   if (err.name !== value.name) {
-    Object.defineProperty(err, "name", { value: value.name, writable: true, configurable: true, enumerable: false });
+    Object.defineProperty(err, "name", {
+      value: value.name,
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
   }
   for (const [key, v] of Object.entries(value.props)) err[key] = v;
   if (value.cause !== undefined) err.cause = unpackError(value.cause);

@@ -7,7 +7,6 @@ import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
 
 /** Any function a task may name. */
-// biome-ignore lint/suspicious/noExplicitAny: a task's parameters are whatever its function takes
 export type TaskFunction = (...args: any[]) => unknown;
 
 /**
@@ -45,12 +44,19 @@ export type TaskResult<F extends TaskFunction> = Awaited<ReturnType<F>>;
  *
  * @throws TypeError if `module` is not a URL or an absolute path, or `name` is empty.
  */
-export function defineTask<F extends TaskFunction>(module: URL | string, name = "default"): Task<F> {
+export function defineTask<F extends TaskFunction>(
+  module: URL | string,
+  name = "default",
+): Task<F> {
   let href: string;
   if (module instanceof URL) href = module.href;
   else if (typeof module === "string" && isAbsolute(module)) href = pathToFileURL(module).href;
   else if (typeof module === "string" && URL.canParse(module)) href = module;
-  else throw new TypeError(`task module must be a URL or an absolute path, not ${JSON.stringify(module)}`);
-  if (typeof name !== "string" || name === "") throw new TypeError("task name must be a non-empty string");
+  else
+    throw new TypeError(
+      `task module must be a URL or an absolute path, not ${JSON.stringify(module)}`,
+    );
+  if (typeof name !== "string" || name === "")
+    throw new TypeError("task name must be a non-empty string");
   return Object.freeze({ module: href, name });
 }

@@ -6,6 +6,9 @@
 
 const EMPTY: Buffer = Buffer.alloc(0);
 
+/** Ranges up to this many bytes are searched in JavaScript, longer ones with `Buffer.indexOf`. */
+const SHORT_SCAN = 48;
+
 /** Smallest owned allocation; small enough to come from Node's buffer pool. */
 const MIN_CAPACITY = 1024;
 
@@ -81,15 +84,26 @@ export class Accumulator {
   indexOf(needle: number | Uint8Array, from = 0): number {
     const start = this.#start;
     const end = this.#end;
-    if (from < 0) from = 0;
-    if (start + from >= end) return -1;
-    let i: number;
-    if (end === this.#buf.length) {
-      i = this.#buf.indexOf(needle, start + from);
-    } else {
-      // Do not search the owned buffer's unwritten tail.
-      i = this.#buf.subarray(0, end).indexOf(needle, start + from);
+    const buf = this.#buf;
+    const s = start + (from > 0 ? from : 0);
+    if (s >= end) return -1;
+    if (end - s <= SHORT_SCAN) {
+      // A few new bytes (small chunks): a JavaScript loop beats the native call.
+      if (typeof needle === "number") {
+        for (let i = s; i < end; i++) if (buf[i] === needle) return i - start;
+        return -1;
+      }
+      const n = needle.length;
+      const first = needle[0];
+      outer: for (let i = s; i + n <= end; i++) {
+        if (buf[i] !== first) continue;
+        for (let k = 1; k < n; k++) if (buf[i + k] !== needle[k]) continue outer;
+        return i - start;
+      }
+      return -1;
     }
+    // Do not search the owned buffer's unwritten tail.
+    const i = (end === buf.length ? buf : buf.subarray(0, end)).indexOf(needle, s);
     return i < 0 ? -1 : i - start;
   }
 

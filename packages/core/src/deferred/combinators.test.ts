@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CancelledError, FailureGroup, FirstError } from "../errors.ts";
-import { Failure } from "../failure.ts";
+import type { Failure } from "../failure.ts";
 import { DeferredList, gatherResults, race } from "./combinators.ts";
 import { Deferred } from "./deferred.ts";
 
@@ -67,7 +67,7 @@ describe("DeferredList", () => {
     const a = new Deferred<number>();
     new DeferredList([a]);
     a.errback(new Error("kept"));
-    expect((watch(a).get()?.value as Failure).getErrorMessage()).toBe("kept");
+    expect((watch(a).get()!.value as Failure).getErrorMessage()).toBe("kept");
 
     const b = new Deferred<number>();
     new DeferredList([b], { consumeErrors: true });
@@ -83,7 +83,10 @@ describe("DeferredList", () => {
     dl.cancel();
     const result = w.get()?.value as [boolean, Failure][];
     expect(result.map(([ok]) => ok)).toEqual([false, false]);
-    expect(result.map(([, f]) => f.check(CancelledError))).toEqual([CancelledError, CancelledError]);
+    expect(result.map(([, f]) => f.check(CancelledError))).toEqual([
+      CancelledError,
+      CancelledError,
+    ]);
   });
 });
 
@@ -139,13 +142,13 @@ describe("race", () => {
     const w = watch(race([a, b]));
     b.errback(new Error("b"));
     a.errback(new Error("a"));
-    const group = (w.get()?.value as Failure).value as FailureGroup;
+    const group = (w.get()!.value as Failure).value as FailureGroup;
     expect(group).toBeInstanceOf(FailureGroup);
     expect(group.failures.map((f) => (f as Failure).getErrorMessage())).toEqual(["a", "b"]);
   });
 
   it("fails at once for an empty list", () => {
-    expect(((watch(race([])).get()?.value as Failure).value as FailureGroup).failures).toEqual([]);
+    expect(((watch(race([])).get()!.value as Failure).value as FailureGroup).failures).toEqual([]);
   });
 
   it("fails with CancelledError and cancels every input when cancelled", () => {
@@ -154,7 +157,7 @@ describe("race", () => {
     const r = race([a, b]);
     const w = watch(r);
     r.cancel();
-    expect((w.get()?.value as Failure).check(CancelledError)).toBe(CancelledError);
+    expect((w.get()!.value as Failure).check(CancelledError)).toBe(CancelledError);
     expect(a.called && b.called).toBe(true);
   });
 });

@@ -38,7 +38,10 @@ export interface DeferredListConstructor {
     deferreds: Iterable<Deferred<T>>,
     options: DeferredListOptions & { fireOnOneCallback: true },
   ): Deferred<[T, number] | DeferredListResult<T>>;
-  new <T>(deferreds: Iterable<Deferred<T>>, options?: DeferredListOptions): Deferred<DeferredListResult<T>>;
+  new <T>(
+    deferreds: Iterable<Deferred<T>>,
+    options?: DeferredListOptions,
+  ): Deferred<DeferredListResult<T>>;
 }
 
 class DeferredListImpl<T> extends Deferred<unknown> {
@@ -94,7 +97,8 @@ class DeferredListImpl<T> extends Deferred<unknown> {
  * for (const [ok, value] of results) if (!ok) log.failure("fetch failed", value);
  * ```
  */
-export const DeferredList: DeferredListConstructor = DeferredListImpl as unknown as DeferredListConstructor;
+export const DeferredList: DeferredListConstructor =
+  DeferredListImpl as unknown as DeferredListConstructor;
 
 /**
  * A Deferred of every result, in order, once all of `deferreds` succeeded (Twisted's
@@ -102,7 +106,10 @@ export const DeferredList: DeferredListConstructor = DeferredListImpl as unknown
  * as one fails. With `consumeErrors`, the inputs' failures are consumed so they are not also
  * reported as unhandled. Cancelling it cancels every input.
  */
-export function gatherResults<T>(deferreds: Iterable<Deferred<T>>, consumeErrors = false): Deferred<T[]> {
+export function gatherResults<T>(
+  deferreds: Iterable<Deferred<T>>,
+  consumeErrors = false,
+): Deferred<T[]> {
   const d = new DeferredList(deferreds, { fireOnOneErrback: true, consumeErrors });
   return d.addCallback((entries) => entries.map((entry) => entry[1] as T));
 }

@@ -53,10 +53,14 @@ describe("Deferred callbacks", () => {
   it("passes extra arguments to callbacks and errbacks", () => {
     const d = new Deferred<number>();
     const seen: unknown[] = [];
-    d.addCallback((n, a: string, b: number) => {
-      seen.push(n, a, b);
-      throw new Error("boom");
-    }, "a", 2).addErrback((f, c: string) => {
+    d.addCallback(
+      (n, a: string, b: number) => {
+        seen.push(n, a, b);
+        throw new Error("boom");
+      },
+      "a",
+      2,
+    ).addErrback((f, c: string) => {
       seen.push(f.getErrorMessage(), c);
     }, "c");
     d.callback(1);
@@ -210,6 +214,20 @@ describe("Deferred chaining", () => {
     expect(o.failure?.getErrorMessage()).toBe("inner failed");
   });
 
+  it("gives callbacks added to a returned Deferred after the handoff no result", () => {
+    const outer = new Deferred<number>();
+    const inner = new Deferred<number>();
+    const seen: unknown[] = [];
+    outer.addCallback(() => inner).addCallback((v) => seen.push(["outer", v]));
+    outer.callback(0);
+    inner.addCallback((v) => seen.push(["inner after", v]));
+    inner.callback(5);
+    expect(seen).toEqual([
+      ["outer", 5],
+      ["inner after", undefined],
+    ]);
+  });
+
   it("waits for a native promise returned by a callback", async () => {
     const d = new Deferred<number>();
     const o = outcome(d.addCallback(async (n) => n * 2));
@@ -222,6 +240,7 @@ describe("Deferred chaining", () => {
   it("waits for any thenable returned by a callback, and fails with its rejection", async () => {
     const d = new Deferred<number>();
     const thenable: PromiseLike<never> = {
+      // biome-ignore lint/suspicious/noThenProperty: testing a foreign thenable
       then(_ok, bad) {
         queueMicrotask(() => bad?.(new Error("thenable rejected")));
         return Promise.resolve() as never;

@@ -47,6 +47,23 @@ export interface AddCallbacksOptions<CA extends unknown[], EA extends unknown[]>
   errbackArgs?: EA;
 }
 
+/**
+ * A Deferred following `value` if it is a thenable (a promise), else `undefined`. A thenable
+ * whose `then` throws gives a failed Deferred.
+ */
+function fromThenable(value: object): Deferred<unknown> | undefined {
+  let then: unknown;
+  try {
+    then = (value as { then?: unknown }).then;
+    if (typeof then !== "function") return undefined;
+    return Deferred.fromPromise(value as PromiseLike<unknown>);
+  } catch (e) {
+    const d = new Deferred<unknown>();
+    d.errback(Failure.from(e));
+    return d;
+  }
+}
+
 /** Deferreds whose chain ended on a Failure this turn, checked by {@link Deferred}'s sweep. */
 let tracked: Deferred<unknown>[] = [];
 // Captured at load so fake timers installed by tests do not hold the report back.
@@ -123,7 +140,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    */
   callback(result: T): void {
     if (result instanceof Deferred) {
-      throw new TypeError("Deferred.callback() cannot take a Deferred; return it from a callback to chain");
+      throw new TypeError(
+        "Deferred.callback() cannot take a Deferred; return it from a callback to chain",
+      );
     }
     this.#start(result);
   }
@@ -149,7 +168,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     callback: (result: T, ...args: A) => R | PromiseLike<R>,
     ...args: A
   ): Deferred<R> {
-    return this.#add(callback as Fn, args.length ? args : undefined, null, undefined) as unknown as Deferred<R>;
+    return this.#add(
+      callback as Fn,
+      args.length ? args : undefined,
+      null,
+      undefined,
+    ) as unknown as Deferred<R>;
   }
 
   /**
@@ -163,7 +187,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     errback: (failure: Failure, ...args: A) => R | PromiseLike<R>,
     ...args: A
   ): Deferred<T | R> {
-    return this.#add(null, undefined, errback as Fn, args.length ? args : undefined) as Deferred<T | R>;
+    return this.#add(null, undefined, errback as Fn, args.length ? args : undefined) as Deferred<
+      T | R
+    >;
   }
 
   /** Add `fn` as both callback and errback: it gets the result or the {@link Failure}. */
@@ -205,7 +231,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @throws DeferredStateError if this Deferred is not paused.
    */
   unpause(): void {
-    if (this.#paused === 0) throw new DeferredStateError("unpause() called on a Deferred that is not paused");
+    if (this.#paused === 0)
+      throw new DeferredStateError("unpause() called on a Deferred that is not paused");
     if (--this.#paused === 0 && this.#flags & CALLED) this.#run();
   }
 
@@ -330,6 +357,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * `PromiseLike` support, so `await d` works: a native Promise, as {@link toPromise} then
    * `.then(onFulfilled, onRejected)`. Handlers run asynchronously, as for any promise.
    */
+  // biome-ignore lint/suspicious/noThenProperty: a Deferred is a PromiseLike by design
   then<R1 = T, R2 = never>(
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
@@ -388,7 +416,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   #markCancelled(): void {
     this.#flags |= CANCELLED;
     const controller = this.#extra?.controller;
-    if (controller !== undefined && !controller.signal.aborted) controller.abort(new CancelledError());
+    if (controller !== undefined && !controller.signal.aborted)
+      controller.abort(new CancelledError());
   }
 
   #start(result: unknown): void {
@@ -412,26 +441,32 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 
   /**
    * Run callbacks until the chain is exhausted or waits. When a callback returns an unfired
-   * Deferred, this one pauses and leaves a CONTINUE marker in that Deferred's callbacks; when
-   * it later reaches the marker, the waiting Deferred is pushed on an explicit stack and
-   * processed in the same loop (Twisted's `_runCallbacks`), so nesting costs no JS stack.
+   * Deferred, this one pauses and leaves a CONTINUE marker in that Deferred's callbacks. When
+   * that Deferred reaches the marker, the loop switches to the waiting Deferred instead of
+   * calling into it (Twisted's `_runCallbacks`), keeping on an explicit stack only Deferreds
+   * that still have callbacks to run: nesting costs no JS stack.
    */
   #run(): void {
     if (this.#flags & RUNNING) return;
-    let chain: Deferred<unknown>[] | null = null;
+    /** Deferreds that handed their result on but have callbacks left: come back to them. */
+    let resume: Deferred<unknown>[] | null = null;
     let current: Deferred<unknown> = this as Deferred<unknown>;
     for (;;) {
-      let finished = true;
+      let next: Deferred<unknown> | null = null;
       const list = current.#callbacks;
       if (list !== null) {
-        while (current.#paused === 0 && current.#head < list.length) {
-          const i = current.#head;
-          current.#head = i + 4;
+        // RUNNING for the whole loop: a callback (or a log observer) that adds callbacks to
+        // `current` only appends them, and this loop runs them; nothing else moves the read
+        // position, so it lives in a local meanwhile.
+        current.#flags |= RUNNING;
+        const start = current.#head;
+        let i = start;
+        while (current.#paused === 0 && i < list.length) {
           let result = current.#result;
           const failed = result instanceof Failure;
           const fn = (failed ? list[i + 2] : list[i]) as Fn | null;
           const args = failed ? list[i + 3] : list[i + 1];
-          list[i] = list[i + 1] = list[i + 2] = list[i + 3] = undefined;
+          i += 4;
           if (fn === null) continue; // passes this kind of result by
           if (failed && current.#flags & REPORTED) current.#handledLater(result as Failure);
           if (fn === OBSERVE) {
@@ -442,30 +477,25 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
             continue;
           }
           if (fn === CONTINUE) {
-            // The Deferred waiting on us takes our result and carries on, above us on the stack.
-            const waiting = args as Deferred<unknown>;
-            waiting.#result = result;
-            waiting.#flags &= ~OBSERVED;
+            // The Deferred waiting on us takes our result and carries on.
+            next = args as Deferred<unknown>;
+            next.#result = result;
+            next.#flags &= ~OBSERVED;
+            next.#paused--;
             current.#result = undefined;
-            waiting.#paused--;
-            (chain ??= [current]).push(waiting);
-            finished = false;
             break;
           }
-          current.#flags |= RUNNING;
           try {
             result = args === undefined ? fn(result) : fn(result, ...(args as unknown[]));
           } catch (e) {
             result = Failure.from(e);
           }
-          current.#flags = (current.#flags & ~(RUNNING | OBSERVED)) | 0;
+          current.#flags &= ~OBSERVED;
           current.#result = result;
-          if (result !== null && typeof result === "object" && !(result instanceof Failure)) {
+          if (result !== null && (typeof result === "object" || typeof result === "function")) {
             let inner: Deferred<unknown> | undefined;
             if (result instanceof Deferred) inner = result;
-            else if (typeof (result as PromiseLike<unknown>).then === "function") {
-              inner = Deferred.fromPromise(result as PromiseLike<unknown>);
-            }
+            else if (!(result instanceof Failure)) inner = fromThenable(result);
             if (inner === current) {
               current.#result = new Failure(new TypeError("A callback returned the Deferred it was attached to"));
             } else if (inner !== undefined) {
@@ -482,27 +512,28 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
               inner.#result = undefined;
               current.#result = taken;
             }
-          } else if (typeof result === "function" && typeof (result as { then?: unknown }).then === "function") {
-            current.#paused++;
-            const inner = Deferred.fromPromise(result as unknown as PromiseLike<unknown>);
-            current.#result = inner;
-            inner.#waitedOnBy(current);
-            break;
           }
         }
-        if (current.#head >= list.length) {
-          // All consumed: drop the array (cheaper than truncating it).
+        current.#flags &= ~RUNNING;
+        if (i >= list.length) {
+          // All consumed: drop the array (cheaper than truncating or clearing it).
           current.#callbacks = null;
           current.#head = 0;
+        } else {
+          // Stopped early: forget the callbacks already run, so they can be collected.
+          list.fill(undefined, start, i);
+          current.#head = i;
         }
       }
-      if (finished) {
-        if (current.#result instanceof Failure && current.#paused === 0) current.#track();
-        if (chain === null || chain.length <= 1) return;
-        chain.pop();
+      if (next !== null) {
+        if (current.#callbacks !== null) (resume ??= []).push(current);
+        current = next;
+        continue;
       }
-      current = chain![chain!.length - 1]!;
-      if (current.#paused !== 0) return;
+      // Done with `current` for now: it ran out of callbacks, or waits, or is paused.
+      if (current.#result instanceof Failure && current.#paused === 0) current.#track();
+      if (resume === null || resume.length === 0) return;
+      current = resume.pop()!;
     }
   }
 

@@ -30,7 +30,7 @@ describe("succeed and fail", () => {
     const err = new Error("x");
     const s = settled(fail(err));
     expect(s?.ok).toBe(false);
-    expect((s?.value as Failure).value).toBe(err);
+    expect((s!.value as Failure).value).toBe(err);
     const f = new Failure(new Error("y"));
     expect(settled(fail(f))?.value).toBe(f);
   });
@@ -48,13 +48,16 @@ describe("execute", () => {
         throw err;
       }),
     );
-    expect((s?.value as Failure).value).toBe(err);
+    expect((s!.value as Failure).value).toBe(err);
   });
 });
 
 describe("maybeDeferred", () => {
   it("wraps a plain value", () => {
-    expect(settled(maybeDeferred((x: string) => x.toUpperCase(), "a"))).toEqual({ ok: true, value: "A" });
+    expect(settled(maybeDeferred((x: string) => x.toUpperCase(), "a"))).toEqual({
+      ok: true,
+      value: "A",
+    });
   });
 
   it("returns a returned Deferred itself", () => {
@@ -70,7 +73,7 @@ describe("maybeDeferred", () => {
           maybeDeferred(() => {
             throw err;
           }),
-        )?.value as Failure
+        )!.value as Failure
       ).value,
     ).toBe(err);
     const f = new Failure(new Error("f"));

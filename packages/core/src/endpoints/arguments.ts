@@ -27,8 +27,10 @@ export function bindArguments(
     bound[parameters[i] as string] = value;
   });
   for (const [key, value] of Object.entries(kwargs)) {
-    if (!parameters.includes(key)) throw new Error(`Unknown key '${key}' for ${what} (expected ${parameters.join(", ")})`);
-    if (bound[key] !== undefined) throw new Error(`Argument '${key}' given both by position and by name`);
+    if (!parameters.includes(key))
+      throw new Error(`Unknown key '${key}' for ${what} (expected ${parameters.join(", ")})`);
+    if (bound[key] !== undefined)
+      throw new Error(`Argument '${key}' given both by position and by name`);
     bound[key] = value;
   }
   return bound;
@@ -58,13 +60,15 @@ export function toInteger(name: string, value: string): number {
 
 /** A non-negative number of seconds (`30`, `2.5`). */
 export function toSeconds(name: string, value: string): number {
-  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(value)) throw new Error(`Invalid ${name} '${value}' (expected a number of seconds)`);
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(value))
+    throw new Error(`Invalid ${name} '${value}' (expected a number of seconds)`);
   return Number(value);
 }
 
 /** An octal file mode (`666`, `0660`). */
 export function toMode(value: string): number {
-  if (!/^[0-7]{1,4}$/.test(value)) throw new Error(`Invalid mode '${value}' (expected an octal number such as 666)`);
+  if (!/^[0-7]{1,4}$/.test(value))
+    throw new Error(`Invalid mode '${value}' (expected an octal number such as 666)`);
   return Number.parseInt(value, 8);
 }
 

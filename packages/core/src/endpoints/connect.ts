@@ -35,6 +35,9 @@ class OneShotFactory extends Factory {
  *   ran), or fails as the endpoint's `connect` does (`ConnectionRefusedError`, `TimeoutError`,
  *   `ConnectingCancelledError` when cancelled, …). Never throws.
  */
-export function connectProtocol<P extends IProtocol>(endpoint: IStreamClientEndpoint, protocol: P): Deferred<P> {
+export function connectProtocol<P extends IProtocol>(
+  endpoint: IStreamClientEndpoint,
+  protocol: P,
+): Deferred<P> {
   return attempt(() => endpoint.connect(new OneShotFactory(protocol)) as Deferred<P>);
 }

@@ -4,8 +4,13 @@
  * @module
  */
 import type { Deferred } from "../deferred/deferred.ts";
-import type { IProtocol, IProtocolFactory, IReactorTCP, IStreamClientEndpoint } from "../interfaces.ts";
-import { type TCPClientEndpointOptions, connectOptions, connectWrapped } from "./tcp.ts";
+import type {
+  IProtocol,
+  IProtocolFactory,
+  IReactorTCP,
+  IStreamClientEndpoint,
+} from "../interfaces.ts";
+import { connectOptions, connectWrapped, type TCPClientEndpointOptions } from "./tcp.ts";
 
 /**
  * Connects to a host name over whichever of its IPv6 and IPv4 addresses answers first.
@@ -23,7 +28,12 @@ export class HostnameEndpoint implements IStreamClientEndpoint {
   readonly timeout: number;
   readonly bindAddress: string | readonly [string, number] | undefined;
 
-  constructor(reactor: IReactorTCP, host: string, port: number, options: TCPClientEndpointOptions = {}) {
+  constructor(
+    reactor: IReactorTCP,
+    host: string,
+    port: number,
+    options: TCPClientEndpointOptions = {},
+  ) {
     this.reactor = reactor;
     this.host = host;
     this.port = port;

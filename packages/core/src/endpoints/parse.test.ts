@@ -3,7 +3,12 @@ import { EndpointDescriptionError } from "../errors.ts";
 import type { IStreamClientEndpoint, IStreamServerEndpoint } from "../interfaces.ts";
 import { MemoryReactor } from "../testing/memory-reactor.ts";
 import { HostnameEndpoint } from "./hostname.ts";
-import { clientFromString, parseDescription, quoteStringArgument, serverFromString } from "./parse.ts";
+import {
+  clientFromString,
+  parseDescription,
+  quoteStringArgument,
+  serverFromString,
+} from "./parse.ts";
 import { registerClientEndpointParser, registerServerEndpointParser } from "./registry.ts";
 import { TCP4ClientEndpoint, TCP4ServerEndpoint, TCP6ServerEndpoint } from "./tcp.ts";
 import { SSL4ClientEndpoint, SSL4ServerEndpoint } from "./tls.ts";
@@ -35,11 +40,19 @@ function descriptionError(fn: () => unknown): string {
 
 describe("parseDescription", () => {
   it("splits positional and keyword arguments", () => {
-    expect(parseDescription("a:b:d=1:c")).toEqual({ type: "a", args: ["b", "c"], kwargs: { d: "1" } });
+    expect(parseDescription("a:b:d=1:c")).toEqual({
+      type: "a",
+      args: ["b", "c"],
+      kwargs: { d: "1" },
+    });
   });
 
   it("unescapes backslashed colons, equals signs and backslashes", () => {
-    expect(parseDescription("unix:foo\\:bar\\=baz\\:qux\\\\")).toEqual({ type: "unix", args: ["foo:bar=baz:qux\\"], kwargs: {} });
+    expect(parseDescription("unix:foo\\:bar\\=baz\\:qux\\\\")).toEqual({
+      type: "unix",
+      args: ["foo:bar=baz:qux\\"],
+      kwargs: {},
+    });
   });
 
   it("reads every '=' after the first as part of the value", () => {
@@ -51,8 +64,12 @@ describe("parseDescription", () => {
   });
 
   it("rejects a trailing backslash and a repeated key, naming the description", () => {
-    expect(descriptionError(() => parseDescription("tcp:80\\"))).toBe('Trailing backslash in "tcp:80\\\\"');
-    expect(descriptionError(() => parseDescription("tcp:port=1:port=2"))).toBe(`Key 'port' given twice in "tcp:port=1:port=2"`);
+    expect(descriptionError(() => parseDescription("tcp:80\\"))).toBe(
+      'Trailing backslash in "tcp:80\\\\"',
+    );
+    expect(descriptionError(() => parseDescription("tcp:port=1:port=2"))).toBe(
+      `Key 'port' given twice in "tcp:port=1:port=2"`,
+    );
   });
 
   it("treats __proto__ as an ordinary key", () => {
@@ -68,7 +85,9 @@ describe("quoteStringArgument", () => {
   it("round-trips through the parser, positionally and as a value", () => {
     const nasty = "C:\\dir=x\\:y:";
     expect(parseDescription(`unix:${quoteStringArgument(nasty)}`).args).toEqual([nasty]);
-    expect(parseDescription(`unix:address=${quoteStringArgument(nasty)}`).kwargs.address).toBe(nasty);
+    expect(parseDescription(`unix:address=${quoteStringArgument(nasty)}`).kwargs.address).toBe(
+      nasty,
+    );
   });
 });
 
@@ -101,19 +120,34 @@ describe("serverFromString", () => {
 
   it("unix: path positional, defaults mode 0o666, backlog 50, lockfile on", () => {
     const ep = server("unix:/var/run/finger", UNIXServerEndpoint);
-    expect([ep.address, ep.mode, ep.backlog, ep.wantPID]).toEqual(["/var/run/finger", 0o666, 50, true]);
+    expect([ep.address, ep.mode, ep.backlog, ep.wantPID]).toEqual([
+      "/var/run/finger",
+      0o666,
+      50,
+      true,
+    ]);
   });
 
   it("unix: every key; mode is octal", () => {
-    const ep = server("unix:address=/var/foo/bar:backlog=7:mode=0123:lockfile=0", UNIXServerEndpoint);
-    expect([ep.address, ep.mode, ep.backlog, ep.wantPID]).toEqual(["/var/foo/bar", 0o123, 7, false]);
+    const ep = server(
+      "unix:address=/var/foo/bar:backlog=7:mode=0123:lockfile=0",
+      UNIXServerEndpoint,
+    );
+    expect([ep.address, ep.mode, ep.backlog, ep.wantPID]).toEqual([
+      "/var/foo/bar",
+      0o123,
+      7,
+      false,
+    ]);
     expect(server("unix:/s:mode=660", UNIXServerEndpoint).mode).toBe(0o660);
   });
 
   it("ssl: defaults privateKey to server.pem, interface to all, backlog 50; files are not read yet", () => {
     const ep = server("ssl:4321", SSL4ServerEndpoint);
     expect([ep.port, ep.interface, ep.backlog]).toEqual([4321, "", 50]);
-    expect(() => (ep.tlsOptions as () => unknown)()).toThrow("can't read the privateKey file 'server.pem': no such file");
+    expect(() => (ep.tlsOptions as () => unknown)()).toThrow(
+      "can't read the privateKey file 'server.pem': no such file",
+    );
   });
 
   it("ssl: every key, with escaped Windows-style paths", () => {
@@ -126,7 +160,9 @@ describe("serverFromString", () => {
   });
 
   it("systemd: is parsed (its descriptors are tested in systemd.test.ts)", () => {
-    expect(descriptionError(() => serverFromString(reactor, "systemd:domain=INET:index=0"))).toMatch(
+    expect(
+      descriptionError(() => serverFromString(reactor, "systemd:domain=INET:index=0")),
+    ).toMatch(
       /^No inherited descriptor at index 0 \(LISTEN_FDS is 0\) in "systemd:domain=INET:index=0"$/,
     );
   });
@@ -139,11 +175,23 @@ describe("serverFromString", () => {
     ["tcp:", `Missing port in "tcp:"`],
     ["tcp:65536", `Invalid port '65536' (expected an integer from 0 to 65535) in "tcp:65536"`],
     ["tcp:interface=127.0.0.1", `Missing port in "tcp:interface=127.0.0.1"`],
-    ["tcp:80:bogus=1", `Unknown key 'bogus' for a tcp server endpoint (expected port, interface, backlog) in "tcp:80:bogus=1"`],
-    ["tcp:80:backlog=many", `Invalid backlog 'many' (expected a non-negative integer) in "tcp:80:backlog=many"`],
+    [
+      "tcp:80:bogus=1",
+      `Unknown key 'bogus' for a tcp server endpoint (expected port, interface, backlog) in "tcp:80:bogus=1"`,
+    ],
+    [
+      "tcp:80:backlog=many",
+      `Invalid backlog 'many' (expected a non-negative integer) in "tcp:80:backlog=many"`,
+    ],
     ["tcp:80:port=81", `Argument 'port' given both by position and by name in "tcp:80:port=81"`],
-    ["tcp:80:a:1:x", `Too many positional arguments for a tcp server endpoint: 4 given, at most 3 (port, interface, backlog) in "tcp:80:a:1:x"`],
-    ["unix:/s:mode=999", `Invalid mode '999' (expected an octal number such as 666) in "unix:/s:mode=999"`],
+    [
+      "tcp:80:a:1:x",
+      `Too many positional arguments for a tcp server endpoint: 4 given, at most 3 (port, interface, backlog) in "tcp:80:a:1:x"`,
+    ],
+    [
+      "unix:/s:mode=999",
+      `Invalid mode '999' (expected an octal number such as 666) in "unix:/s:mode=999"`,
+    ],
     ["unix:/s:lockfile=yes", `Invalid lockfile 'yes' (expected 0 or 1) in "unix:/s:lockfile=yes"`],
     ["ssl:443:sslmethod=SSLv2_METHOD", `Unknown sslmethod 'SSLv2_METHOD'`],
   ])("%j fails with a message naming it", (description, message) => {
@@ -153,8 +201,17 @@ describe("serverFromString", () => {
 
 describe("clientFromString", () => {
   it("tcp: every key", () => {
-    const ep = client("tcp:host=example.com:port=1234:timeout=7:bindAddress=10.0.0.2", TCP4ClientEndpoint);
-    expect([ep.reactor, ep.host, ep.port, ep.timeout, ep.bindAddress]).toEqual([reactor, "example.com", 1234, 7, "10.0.0.2"]);
+    const ep = client(
+      "tcp:host=example.com:port=1234:timeout=7:bindAddress=10.0.0.2",
+      TCP4ClientEndpoint,
+    );
+    expect([ep.reactor, ep.host, ep.port, ep.timeout, ep.bindAddress]).toEqual([
+      reactor,
+      "example.com",
+      1234,
+      7,
+      "10.0.0.2",
+    ]);
   });
 
   it("tcp: defaults to timeout 30 and no bind address", () => {
@@ -184,8 +241,16 @@ describe("clientFromString", () => {
   });
 
   it("ssl: host, port, timeout, bindAddress; TLS files read at connect time", () => {
-    const ep = client("ssl:example.net:4321:timeout=3:bindAddress=10.0.0.3:caCertsDir=/nonexistent", SSL4ClientEndpoint);
-    expect([ep.host, ep.port, ep.timeout, ep.bindAddress]).toEqual(["example.net", 4321, 3, "10.0.0.3"]);
+    const ep = client(
+      "ssl:example.net:4321:timeout=3:bindAddress=10.0.0.3:caCertsDir=/nonexistent",
+      SSL4ClientEndpoint,
+    );
+    expect([ep.host, ep.port, ep.timeout, ep.bindAddress]).toEqual([
+      "example.net",
+      4321,
+      3,
+      "10.0.0.3",
+    ]);
     expect(() => (ep.tlsOptions as () => unknown)()).toThrow("'/nonexistent'");
   });
 
@@ -196,9 +261,17 @@ describe("clientFromString", () => {
 
   it("tls: host and port (positional or keyword), timeout 30 by default, SNI is the host", () => {
     const ep = client("tls:example.com:443", SSL4ClientEndpoint);
-    expect([ep.host, ep.port, ep.timeout, ep.bindAddress]).toEqual(["example.com", 443, 30, undefined]);
+    expect([ep.host, ep.port, ep.timeout, ep.bindAddress]).toEqual([
+      "example.com",
+      443,
+      30,
+      undefined,
+    ]);
     expect((ep.tlsOptions as () => unknown)()).toEqual({ servername: "example.com" });
-    const ep2 = client("tls:host=example.com:port=443:timeout=5:bindAddress=10.0.0.2", SSL4ClientEndpoint);
+    const ep2 = client(
+      "tls:host=example.com:port=443:timeout=5:bindAddress=10.0.0.2",
+      SSL4ClientEndpoint,
+    );
     expect([ep2.timeout, ep2.bindAddress]).toEqual([5, "10.0.0.2"]);
   });
 
@@ -209,11 +282,17 @@ describe("clientFromString", () => {
   });
 
   it.each([
-    ["ftl:andromeda/carcosa/hali/2387", `Unknown endpoint type: 'ftl' in "ftl:andromeda/carcosa/hali/2387"`],
+    [
+      "ftl:andromeda/carcosa/hali/2387",
+      `Unknown endpoint type: 'ftl' in "ftl:andromeda/carcosa/hali/2387"`,
+    ],
     ["tcp:example.com", `Missing port in "tcp:example.com"`],
     ["tcp:example.com:http", `Invalid port 'http'`],
     ["tcp:h:1:timeout=soon", `Invalid timeout 'soon' (expected a number of seconds)`],
-    ["tcp:h:1:x", `Too many positional arguments for a tcp client endpoint: 3 given, at most 2 (host, port)`],
+    [
+      "tcp:h:1:x",
+      `Too many positional arguments for a tcp client endpoint: 3 given, at most 2 (host, port)`,
+    ],
     ["tcp:h:1:interface=x", `Unknown key 'interface' for a tcp client endpoint`],
     ["unix:", `Missing path`],
     ["unix:/s:lockfile=1:checkPID=1", `Give lockfile or checkPID, not both`],
@@ -252,14 +331,18 @@ describe("the registry", () => {
       offServer();
       offClient();
     }
-    expect(descriptionError(() => serverFromString(reactor, "fake:1"))).toBe(`Unknown endpoint type: 'fake' in "fake:1"`);
+    expect(descriptionError(() => serverFromString(reactor, "fake:1"))).toBe(
+      `Unknown endpoint type: 'fake' in "fake:1"`,
+    );
   });
 
   it("refuses a name that is taken, or not a name", () => {
-    expect(() => registerServerEndpointParser("tcp", () => new TCP4ServerEndpoint(reactor, 1))).toThrow(
-      "A server endpoint type 'tcp' is already registered",
-    );
-    expect(() => registerClientEndpointParser("a:b", () => new HostnameEndpoint(reactor, "h", 1))).toThrow(EndpointDescriptionError);
+    expect(() =>
+      registerServerEndpointParser("tcp", () => new TCP4ServerEndpoint(reactor, 1)),
+    ).toThrow("A server endpoint type 'tcp' is already registered");
+    expect(() =>
+      registerClientEndpointParser("a:b", () => new HostnameEndpoint(reactor, "h", 1)),
+    ).toThrow(EndpointDescriptionError);
   });
 
   it("wraps what a parser throws in an EndpointDescriptionError naming the description", () => {

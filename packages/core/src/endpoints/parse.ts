@@ -11,7 +11,7 @@
  */
 import { EndpointDescriptionError } from "../errors.ts";
 import type { IStreamClientEndpoint, IStreamServerEndpoint } from "../interfaces.ts";
-import { type EndpointReactor, clientEndpointParser, serverEndpointParser } from "./registry.ts";
+import { clientEndpointParser, type EndpointReactor, serverEndpointParser } from "./registry.ts";
 
 /** A description split into its type, positional arguments and keyword arguments. */
 export interface ParsedDescription {
@@ -31,7 +31,8 @@ export interface ParsedDescription {
 export function parseDescription(description: string): ParsedDescription {
   const args: string[] = [];
   const kwargs: Record<string, string> = Object.create(null);
-  const bad = (why: string) => new EndpointDescriptionError(`${why} in ${JSON.stringify(description)}`);
+  const bad = (why: string) =>
+    new EndpointDescriptionError(`${why} in ${JSON.stringify(description)}`);
   let parts: string[] = [];
   let current = "";
   let sawEquals = false;
@@ -86,11 +87,15 @@ export function quoteStringArgument(argument: string): string {
 }
 
 function describe(description: string, e: unknown): EndpointDescriptionError {
-  if (e instanceof EndpointDescriptionError && e.message.endsWith(JSON.stringify(description))) return e;
+  if (e instanceof EndpointDescriptionError && e.message.endsWith(JSON.stringify(description)))
+    return e;
   const why = e instanceof Error ? e.message : String(e);
-  return new EndpointDescriptionError(`${why.charAt(0).toUpperCase()}${why.slice(1)} in ${JSON.stringify(description)}`, {
-    cause: e,
-  });
+  return new EndpointDescriptionError(
+    `${why.charAt(0).toUpperCase()}${why.slice(1)} in ${JSON.stringify(description)}`,
+    {
+      cause: e,
+    },
+  );
 }
 
 /**
@@ -112,10 +117,14 @@ function describe(description: string, e: unknown): EndpointDescriptionError {
  * for an unknown type (`Unknown endpoint type: 'foo' in "foo:123"`), an unknown or repeated
  * key, a missing or non-numeric port, and the like.
  */
-export function serverFromString(reactor: EndpointReactor, description: string): IStreamServerEndpoint {
+export function serverFromString(
+  reactor: EndpointReactor,
+  description: string,
+): IStreamServerEndpoint {
   const { type, args, kwargs } = parseDescription(description);
   const parser = serverEndpointParser(type);
-  if (parser === undefined) throw describe(description, new Error(`Unknown endpoint type: '${type}'`));
+  if (parser === undefined)
+    throw describe(description, new Error(`Unknown endpoint type: '${type}'`));
   try {
     return parser(reactor, args, kwargs);
   } catch (e) {
@@ -140,10 +149,14 @@ export function serverFromString(reactor: EndpointReactor, description: string):
  *
  * Throws `EndpointDescriptionError` as {@link serverFromString} does.
  */
-export function clientFromString(reactor: EndpointReactor, description: string): IStreamClientEndpoint {
+export function clientFromString(
+  reactor: EndpointReactor,
+  description: string,
+): IStreamClientEndpoint {
   const { type, args, kwargs } = parseDescription(description);
   const parser = clientEndpointParser(type);
-  if (parser === undefined) throw describe(description, new Error(`Unknown endpoint type: '${type}'`));
+  if (parser === undefined)
+    throw describe(description, new Error(`Unknown endpoint type: '${type}'`));
   try {
     return parser(reactor, args, kwargs);
   } catch (e) {

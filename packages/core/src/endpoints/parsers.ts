@@ -8,16 +8,33 @@
  */
 import { isIP } from "node:net";
 import type { IStreamClientEndpoint, IStreamServerEndpoint } from "../interfaces.ts";
-import { bindArguments, required, toFlag, toInteger, toMode, toPort, toSeconds } from "./arguments.ts";
+import {
+  bindArguments,
+  required,
+  toFlag,
+  toInteger,
+  toMode,
+  toPort,
+  toSeconds,
+} from "./arguments.ts";
 import { clientFromString } from "./parse.ts";
-import type { ClientEndpointParser, EndpointKeywords, EndpointReactor, ServerEndpointParser } from "./registry.ts";
+import type {
+  ClientEndpointParser,
+  EndpointKeywords,
+  EndpointReactor,
+  ServerEndpointParser,
+} from "./registry.ts";
 import { systemdEndpoint } from "./systemd.ts";
 import { TCP4ClientEndpoint, TCP4ServerEndpoint, TCP6ServerEndpoint } from "./tcp.ts";
-import { loadClientTLSFiles, loadServerTLSFiles, tlsVersionsForMethod } from "./tls-files.ts";
 import { SSL4ClientEndpoint, SSL4ServerEndpoint, wrapClientTLS } from "./tls.ts";
+import { loadClientTLSFiles, loadServerTLSFiles, tlsVersionsForMethod } from "./tls-files.ts";
 import { UNIXClientEndpoint, UNIXServerEndpoint } from "./unix.ts";
 
-function tcpServer(reactor: EndpointReactor, args: readonly string[], kwargs: EndpointKeywords): IStreamServerEndpoint {
+function tcpServer(
+  reactor: EndpointReactor,
+  args: readonly string[],
+  kwargs: EndpointKeywords,
+): IStreamServerEndpoint {
   const a = bindArguments("a tcp server endpoint", ["port", "interface", "backlog"], args, kwargs);
   return new TCP4ServerEndpoint(reactor, toPort(required("port", a.port)), {
     interface: a.interface ?? "",
@@ -25,7 +42,11 @@ function tcpServer(reactor: EndpointReactor, args: readonly string[], kwargs: En
   });
 }
 
-function tcp6Server(reactor: EndpointReactor, args: readonly string[], kwargs: EndpointKeywords): IStreamServerEndpoint {
+function tcp6Server(
+  reactor: EndpointReactor,
+  args: readonly string[],
+  kwargs: EndpointKeywords,
+): IStreamServerEndpoint {
   // Twisted's _TCP6ServerParser takes backlog before interface.
   const a = bindArguments("a tcp6 server endpoint", ["port", "backlog", "interface"], args, kwargs);
   return new TCP6ServerEndpoint(reactor, toPort(required("port", a.port)), {
@@ -34,8 +55,17 @@ function tcp6Server(reactor: EndpointReactor, args: readonly string[], kwargs: E
   });
 }
 
-function unixServer(reactor: EndpointReactor, args: readonly string[], kwargs: EndpointKeywords): IStreamServerEndpoint {
-  const a = bindArguments("a unix server endpoint", ["address", "mode", "backlog", "lockfile"], args, kwargs);
+function unixServer(
+  reactor: EndpointReactor,
+  args: readonly string[],
+  kwargs: EndpointKeywords,
+): IStreamServerEndpoint {
+  const a = bindArguments(
+    "a unix server endpoint",
+    ["address", "mode", "backlog", "lockfile"],
+    args,
+    kwargs,
+  );
   return new UNIXServerEndpoint(reactor, required("address", a.address), {
     mode: toMode(a.mode ?? "666"),
     backlog: toInteger("backlog", a.backlog ?? "50"),
@@ -43,9 +73,22 @@ function unixServer(reactor: EndpointReactor, args: readonly string[], kwargs: E
   });
 }
 
-const sslServerParameters = ["port", "privateKey", "certKey", "sslmethod", "interface", "backlog", "extraCertChain", "dhParameters"];
+const sslServerParameters = [
+  "port",
+  "privateKey",
+  "certKey",
+  "sslmethod",
+  "interface",
+  "backlog",
+  "extraCertChain",
+  "dhParameters",
+];
 
-function sslServer(reactor: EndpointReactor, args: readonly string[], kwargs: EndpointKeywords): IStreamServerEndpoint {
+function sslServer(
+  reactor: EndpointReactor,
+  args: readonly string[],
+  kwargs: EndpointKeywords,
+): IStreamServerEndpoint {
   const a = bindArguments("an ssl server endpoint", sslServerParameters, args, kwargs);
   if (a.sslmethod !== undefined) tlsVersionsForMethod(a.sslmethod); // reject a bad name now, not at listen
   const files = {
@@ -55,13 +98,22 @@ function sslServer(reactor: EndpointReactor, args: readonly string[], kwargs: En
     ...(a.dhParameters !== undefined && { dhParameters: a.dhParameters }),
     ...(a.sslmethod !== undefined && { sslmethod: a.sslmethod }),
   };
-  return new SSL4ServerEndpoint(reactor, toPort(required("port", a.port)), () => loadServerTLSFiles(files), {
-    interface: a.interface ?? "",
-    backlog: toInteger("backlog", a.backlog ?? "50"),
-  });
+  return new SSL4ServerEndpoint(
+    reactor,
+    toPort(required("port", a.port)),
+    () => loadServerTLSFiles(files),
+    {
+      interface: a.interface ?? "",
+      backlog: toInteger("backlog", a.backlog ?? "50"),
+    },
+  );
 }
 
-function systemdServer(reactor: EndpointReactor, args: readonly string[], kwargs: EndpointKeywords): IStreamServerEndpoint {
+function systemdServer(
+  reactor: EndpointReactor,
+  args: readonly string[],
+  kwargs: EndpointKeywords,
+): IStreamServerEndpoint {
   const a = bindArguments("a systemd server endpoint", ["domain", "index", "name"], args, kwargs);
   const index = a.index === undefined ? undefined : toInteger("index", a.index);
   return systemdEndpoint(reactor, required("domain", a.domain), index, a.name);
@@ -80,9 +132,18 @@ export const builtinServerParsers: Readonly<Record<string, ServerEndpointParser>
  * Twisted's `_parseClientTCP` positional rules: two positional arguments are host and port;
  * one is the port if `host=` was given, else the host.
  */
-function tcpClientArguments(what: string, extra: readonly string[], args: readonly string[], kwargs: EndpointKeywords) {
-  if (args.length > 2) throw new Error(`Too many positional arguments for ${what}: ${args.length} given, at most 2 (host, port)`);
-  const order = args.length === 1 && kwargs.host !== undefined ? ["port", "host"] : ["host", "port"];
+function tcpClientArguments(
+  what: string,
+  extra: readonly string[],
+  args: readonly string[],
+  kwargs: EndpointKeywords,
+) {
+  if (args.length > 2)
+    throw new Error(
+      `Too many positional arguments for ${what}: ${args.length} given, at most 2 (host, port)`,
+    );
+  const order =
+    args.length === 1 && kwargs.host !== undefined ? ["port", "host"] : ["host", "port"];
   const bound = bindArguments(what, [...order, "timeout", "bindAddress", ...extra], args, kwargs);
   return {
     bound,
@@ -93,35 +154,80 @@ function tcpClientArguments(what: string, extra: readonly string[], args: readon
   };
 }
 
-function tcpClient(reactor: EndpointReactor, args: readonly string[], kwargs: EndpointKeywords): IStreamClientEndpoint {
-  const { host, port, bound: _, ...options } = tcpClientArguments("a tcp client endpoint", [], args, kwargs);
+function tcpClient(
+  reactor: EndpointReactor,
+  args: readonly string[],
+  kwargs: EndpointKeywords,
+): IStreamClientEndpoint {
+  const {
+    host,
+    port,
+    bound: _,
+    ...options
+  } = tcpClientArguments("a tcp client endpoint", [], args, kwargs);
   return new TCP4ClientEndpoint(reactor, host, port, options);
 }
 
-function unixClient(reactor: EndpointReactor, args: readonly string[], kwargs: EndpointKeywords): IStreamClientEndpoint {
-  const a = bindArguments("a unix client endpoint", ["path", "timeout", "lockfile", "checkPID"], args, kwargs);
-  if (a.lockfile !== undefined && a.checkPID !== undefined) throw new Error("Give lockfile or checkPID, not both");
+function unixClient(
+  reactor: EndpointReactor,
+  args: readonly string[],
+  kwargs: EndpointKeywords,
+): IStreamClientEndpoint {
+  const a = bindArguments(
+    "a unix client endpoint",
+    ["path", "timeout", "lockfile", "checkPID"],
+    args,
+    kwargs,
+  );
+  if (a.lockfile !== undefined && a.checkPID !== undefined)
+    throw new Error("Give lockfile or checkPID, not both");
   const lock = a.lockfile ?? a.checkPID;
   return new UNIXClientEndpoint(reactor, required("path", a.path), {
     timeout: toSeconds("timeout", a.timeout ?? "30"),
-    checkPID: lock === undefined ? false : toFlag(a.lockfile !== undefined ? "lockfile" : "checkPID", lock),
+    checkPID:
+      lock === undefined ? false : toFlag(a.lockfile !== undefined ? "lockfile" : "checkPID", lock),
   });
 }
 
-function sslClient(reactor: EndpointReactor, args: readonly string[], kwargs: EndpointKeywords): IStreamClientEndpoint {
+function sslClient(
+  reactor: EndpointReactor,
+  args: readonly string[],
+  kwargs: EndpointKeywords,
+): IStreamClientEndpoint {
   const extra = ["certKey", "privateKey", "caCertsDir", "hostname"];
-  const { host, port, bound, ...options } = tcpClientArguments("an ssl client endpoint", extra, args, kwargs);
+  const { host, port, bound, ...options } = tcpClientArguments(
+    "an ssl client endpoint",
+    extra,
+    args,
+    kwargs,
+  );
   const files = {
-    ...(bound.certKey !== undefined && { certificate: bound.certKey, privateKey: bound.privateKey ?? bound.certKey }),
+    ...(bound.certKey !== undefined && {
+      certificate: bound.certKey,
+      privateKey: bound.privateKey ?? bound.certKey,
+    }),
     ...(bound.caCertsDir !== undefined && { trustRoots: bound.caCertsDir }),
     ...(bound.hostname !== undefined && { hostname: bound.hostname }),
   };
   return new SSL4ClientEndpoint(reactor, host, port, () => loadClientTLSFiles(files), options);
 }
 
-const tlsClientParameters = ["host", "port", "timeout", "bindAddress", "certificate", "privateKey", "trustRoots", "endpoint"];
+const tlsClientParameters = [
+  "host",
+  "port",
+  "timeout",
+  "bindAddress",
+  "certificate",
+  "privateKey",
+  "trustRoots",
+  "endpoint",
+];
 
-function tlsClient(reactor: EndpointReactor, args: readonly string[], kwargs: EndpointKeywords): IStreamClientEndpoint {
+function tlsClient(
+  reactor: EndpointReactor,
+  args: readonly string[],
+  kwargs: EndpointKeywords,
+): IStreamClientEndpoint {
   const a = bindArguments("a tls client endpoint", tlsClientParameters, args, kwargs);
   const host = required("host", a.host);
   const port = toPort(required("port", a.port));
@@ -133,7 +239,8 @@ function tlsClient(reactor: EndpointReactor, args: readonly string[], kwargs: En
     // SNI takes names only; an IP literal is still verified against the certificate.
     ...(isIP(host) === 0 && { hostname: host }),
   };
-  if (a.privateKey !== undefined && a.certificate === undefined) throw new Error("privateKey needs certificate");
+  if (a.privateKey !== undefined && a.certificate === undefined)
+    throw new Error("privateKey needs certificate");
   const tls = () => loadClientTLSFiles(files);
   if (a.endpoint !== undefined) return wrapClientTLS(tls, clientFromString(reactor, a.endpoint));
   return new SSL4ClientEndpoint(reactor, host, port, tls, {

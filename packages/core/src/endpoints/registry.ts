@@ -6,7 +6,13 @@
  * @module
  */
 import { EndpointDescriptionError } from "../errors.ts";
-import type { IReactorSSL, IReactorTCP, IReactorUNIX, IStreamClientEndpoint, IStreamServerEndpoint } from "../interfaces.ts";
+import type {
+  IReactorSSL,
+  IReactorTCP,
+  IReactorUNIX,
+  IStreamClientEndpoint,
+  IStreamServerEndpoint,
+} from "../interfaces.ts";
 import { builtinClientParsers, builtinServerParsers } from "./parsers.ts";
 
 /**
@@ -32,10 +38,18 @@ export type EndpointKeywords = Readonly<Record<string, string>>;
  * - do no I/O and start nothing: return an endpoint whose `listen` does the work (read key
  *   files, bind sockets) and reports failure through its Deferred.
  */
-export type ServerEndpointParser = (reactor: EndpointReactor, args: readonly string[], kwargs: EndpointKeywords) => IStreamServerEndpoint;
+export type ServerEndpointParser = (
+  reactor: EndpointReactor,
+  args: readonly string[],
+  kwargs: EndpointKeywords,
+) => IStreamServerEndpoint;
 
 /** Makes a client endpoint from the parts of a description; the same contract as {@link ServerEndpointParser}. */
-export type ClientEndpointParser = (reactor: EndpointReactor, args: readonly string[], kwargs: EndpointKeywords) => IStreamClientEndpoint;
+export type ClientEndpointParser = (
+  reactor: EndpointReactor,
+  args: readonly string[],
+  kwargs: EndpointKeywords,
+) => IStreamClientEndpoint;
 
 // Filled on first use rather than at module load, so that the import cycle
 // parsers.ts → parse.ts → registry.ts → parsers.ts cannot see the built-ins uninitialised.
@@ -55,9 +69,12 @@ function clients(): Map<string, ClientEndpointParser> {
 function register<P>(registry: Map<string, P>, role: string, name: string, parser: P): () => void {
   const key = name.toLowerCase();
   if (!/^[a-z][a-z0-9+.-]*$/.test(key)) {
-    throw new EndpointDescriptionError(`Invalid ${role} endpoint type name: '${name}' (letters, digits, '+', '.', '-')`);
+    throw new EndpointDescriptionError(
+      `Invalid ${role} endpoint type name: '${name}' (letters, digits, '+', '.', '-')`,
+    );
   }
-  if (registry.has(key)) throw new EndpointDescriptionError(`A ${role} endpoint type '${key}' is already registered`);
+  if (registry.has(key))
+    throw new EndpointDescriptionError(`A ${role} endpoint type '${key}' is already registered`);
   registry.set(key, parser);
   return () => {
     if (registry.get(key) === parser) registry.delete(key);
@@ -73,7 +90,10 @@ function register<P>(registry: Map<string, P>, role: string, name: string, parse
  * registerServerEndpointParser("echo-port", (reactor, args) => new TCP4ServerEndpoint(reactor, 7));
  * ```
  */
-export function registerServerEndpointParser(name: string, parser: ServerEndpointParser): () => void {
+export function registerServerEndpointParser(
+  name: string,
+  parser: ServerEndpointParser,
+): () => void {
   return register(servers(), "server", name, parser);
 }
 
@@ -81,7 +101,10 @@ export function registerServerEndpointParser(name: string, parser: ServerEndpoin
  * Add a client endpoint type for `clientFromString` (built-in: `tcp`, `unix`, `ssl`, `tls`).
  * Same rules as {@link registerServerEndpointParser}. Returns a function that removes it.
  */
-export function registerClientEndpointParser(name: string, parser: ClientEndpointParser): () => void {
+export function registerClientEndpointParser(
+  name: string,
+  parser: ClientEndpointParser,
+): () => void {
   return register(clients(), "client", name, parser);
 }
 

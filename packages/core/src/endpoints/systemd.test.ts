@@ -13,7 +13,10 @@ const pid = 4242;
 
 describe("ListenFDs.fromEnvironment", () => {
   it("numbers LISTEN_FDS descriptors from 3, named by LISTEN_FDNAMES", () => {
-    const fds = ListenFDs.fromEnvironment({ LISTEN_PID: "4242", LISTEN_FDS: "3", LISTEN_FDNAMES: "a:web:c" }, pid);
+    const fds = ListenFDs.fromEnvironment(
+      { LISTEN_PID: "4242", LISTEN_FDS: "3", LISTEN_FDNAMES: "a:web:c" },
+      pid,
+    );
     expect(fds.descriptors).toEqual([3, 4, 5]);
     expect(fds.byIndex(2)).toBe(5);
     expect(fds.byName("web")).toBe(4);
@@ -21,14 +24,22 @@ describe("ListenFDs.fromEnvironment", () => {
 
   it("has no descriptors without LISTEN_FDS; names are optional", () => {
     expect(ListenFDs.fromEnvironment({}, pid).descriptors).toEqual([]);
-    expect(ListenFDs.fromEnvironment({ LISTEN_PID: "4242", LISTEN_FDS: "1" }, pid).byIndex(0)).toBe(3);
+    expect(ListenFDs.fromEnvironment({ LISTEN_PID: "4242", LISTEN_FDS: "1" }, pid).byIndex(0)).toBe(
+      3,
+    );
   });
 
   it.each([
-    [{ LISTEN_PID: "1", LISTEN_FDS: "1" }, "LISTEN_PID is '1', not this process (4242): the descriptors are not ours"],
+    [
+      { LISTEN_PID: "1", LISTEN_FDS: "1" },
+      "LISTEN_PID is '1', not this process (4242): the descriptors are not ours",
+    ],
     [{ LISTEN_FDS: "1" }, "LISTEN_PID is '', not this process (4242)"],
     [{ LISTEN_PID: "4242", LISTEN_FDS: "two" }, "LISTEN_FDS is 'two', not a number of descriptors"],
-    [{ LISTEN_PID: "4242", LISTEN_FDS: "2", LISTEN_FDNAMES: "a" }, "LISTEN_FDNAMES names 1 descriptors but LISTEN_FDS is 2"],
+    [
+      { LISTEN_PID: "4242", LISTEN_FDS: "2", LISTEN_FDNAMES: "a" },
+      "LISTEN_FDNAMES names 1 descriptors but LISTEN_FDS is 2",
+    ],
   ])("rejects inconsistent variables %j", (env, message) => {
     expect(() => ListenFDs.fromEnvironment(env, pid)).toThrow(message);
   });
@@ -36,7 +47,9 @@ describe("ListenFDs.fromEnvironment", () => {
   it("says which index or name is missing", () => {
     const fds = new ListenFDs([3], ["web"]);
     expect(() => fds.byIndex(1)).toThrow("No inherited descriptor at index 1 (LISTEN_FDS is 1)");
-    expect(() => fds.byName("db")).toThrow("No inherited descriptor named 'db' (LISTEN_FDNAMES is 'web')");
+    expect(() => fds.byName("db")).toThrow(
+      "No inherited descriptor named 'db' (LISTEN_FDNAMES is 'web')",
+    );
   });
 });
 
@@ -67,13 +80,18 @@ describe("systemd: descriptions", () => {
   it.each([
     ["systemd:domain=INET", "Specify exactly one of descriptor index or name"],
     ["systemd:domain=INET:index=0:name=foo", "Specify exactly one of descriptor index or name"],
-    ["systemd:domain=APPLETALK:index=0", "Unknown domain 'APPLETALK' (expected INET, INET6 or UNIX)"],
+    [
+      "systemd:domain=APPLETALK:index=0",
+      "Unknown domain 'APPLETALK' (expected INET, INET6 or UNIX)",
+    ],
     ["systemd:index=0", "Missing domain"],
     ["systemd:domain=INET:index=-1", "Invalid index '-1'"],
     ["systemd:domain=INET:index=9", "No inherited descriptor at index 9 (LISTEN_FDS is 2)"],
   ])("%s fails with a message naming it", (description, message) => {
     stub("2");
-    expect(() => serverFromString(new MemoryReactor(), description)).toThrow(EndpointDescriptionError);
+    expect(() => serverFromString(new MemoryReactor(), description)).toThrow(
+      EndpointDescriptionError,
+    );
     expect(() => serverFromString(new MemoryReactor(), description)).toThrow(`${message}`);
   });
 });
@@ -92,9 +110,11 @@ describe("AdoptedStreamServerEndpoint", () => {
     expect(results[1]).toBeInstanceOf(AlreadyListened);
   });
 
-  it("fails (does not throw) when the reactor cannot adopt sockets", () => {
+  it("fails (does not throw) when the reactor can host no port", () => {
     const errors: unknown[] = [];
-    new AdoptedStreamServerEndpoint(new MemoryReactor(), 3, "INET").listen(new Factory()).addErrback((e: Failure) => errors.push(e.value));
+    new AdoptedStreamServerEndpoint({}, 3, "INET")
+      .listen(new Factory())
+      .addErrback((e: Failure) => errors.push(e.value));
     expect(errors[0]).toBeInstanceOf(TypeError);
     expect((errors[0] as Error).message).toContain("adoptStreamPort");
   });

@@ -3,8 +3,9 @@
  *
  * @module
  */
-import { isIP, isIPv6 } from "node:net";
+
 import { lookup } from "node:dns/promises";
+import { isIP, isIPv6 } from "node:net";
 import { Deferred } from "../deferred/deferred.ts";
 import { ConnectingCancelledError, DNSLookupError } from "../errors.ts";
 import { Failure } from "../failure.ts";
@@ -43,7 +44,12 @@ class TCPServerEndpoint implements IStreamServerEndpoint {
   readonly backlog: number;
   readonly interface: string;
 
-  constructor(reactor: IReactorTCP, port: number, options: TCPServerEndpointOptions, defaultInterface: string) {
+  constructor(
+    reactor: IReactorTCP,
+    port: number,
+    options: TCPServerEndpointOptions,
+    defaultInterface: string,
+  ) {
     this.reactor = reactor;
     this.port = port;
     this.backlog = options.backlog ?? 50;
@@ -55,7 +61,12 @@ class TCPServerEndpoint implements IStreamServerEndpoint {
    * ("Couldn't listen on 127.0.0.1:8007: Address already in use"). Never throws.
    */
   listen(factory: IProtocolFactory): Deferred<IListeningPort> {
-    return attempt(() => this.reactor.listenTCP(this.port, factory, { backlog: this.backlog, interface: this.interface }));
+    return attempt(() =>
+      this.reactor.listenTCP(this.port, factory, {
+        backlog: this.backlog,
+        interface: this.interface,
+      }),
+    );
   }
 }
 
@@ -92,7 +103,10 @@ export function connectWrapped(
 }
 
 /** The options object passed on to the reactor: only the keys that were given. */
-export function connectOptions(timeout: number, bindAddress: TCPClientEndpointOptions["bindAddress"]): ConnectTCPOptions {
+export function connectOptions(
+  timeout: number,
+  bindAddress: TCPClientEndpointOptions["bindAddress"],
+): ConnectTCPOptions {
   return bindAddress === undefined ? { timeout } : { timeout, bindAddress };
 }
 
@@ -107,7 +121,12 @@ export class TCP4ClientEndpoint implements IStreamClientEndpoint {
   readonly timeout: number;
   readonly bindAddress: string | readonly [string, number] | undefined;
 
-  constructor(reactor: IReactorTCP, host: string, port: number, options: TCPClientEndpointOptions = {}) {
+  constructor(
+    reactor: IReactorTCP,
+    host: string,
+    port: number,
+    options: TCPClientEndpointOptions = {},
+  ) {
     this.reactor = reactor;
     this.host = host;
     this.port = port;
@@ -123,7 +142,13 @@ export class TCP4ClientEndpoint implements IStreamClientEndpoint {
    * `ConnectingCancelledError`. Never throws.
    */
   connect(factory: IProtocolFactory): Deferred<IProtocol> {
-    return connectWrapped(this.reactor, this.host, this.port, factory, connectOptions(this.timeout, this.bindAddress));
+    return connectWrapped(
+      this.reactor,
+      this.host,
+      this.port,
+      factory,
+      connectOptions(this.timeout, this.bindAddress),
+    );
   }
 }
 
@@ -150,7 +175,12 @@ export class TCP6ClientEndpoint implements IStreamClientEndpoint {
   readonly bindAddress: string | readonly [string, number] | undefined;
   readonly #resolve: (host: string) => PromiseLike<string>;
 
-  constructor(reactor: IReactorTCP, host: string, port: number, options: TCP6ClientEndpointOptions = {}) {
+  constructor(
+    reactor: IReactorTCP,
+    host: string,
+    port: number,
+    options: TCP6ClientEndpointOptions = {},
+  ) {
     this.reactor = reactor;
     this.host = host;
     this.port = port;
@@ -162,7 +192,8 @@ export class TCP6ClientEndpoint implements IStreamClientEndpoint {
   /** As {@link TCP4ClientEndpoint.connect}, after resolving a name to an IPv6 address. */
   connect(factory: IProtocolFactory): Deferred<IProtocol> {
     const options = connectOptions(this.timeout, this.bindAddress);
-    if (isIPv6(this.host)) return connectWrapped(this.reactor, this.host, this.port, factory, options);
+    if (isIPv6(this.host))
+      return connectWrapped(this.reactor, this.host, this.port, factory, options);
     return attempt(() => {
       let inner: Deferred<IProtocol> | undefined;
       let cancelled = false;
@@ -178,7 +209,9 @@ export class TCP6ClientEndpoint implements IStreamClientEndpoint {
         (address) => {
           if (cancelled) return;
           if (isIP(address) !== 6) {
-            outer.errback(new Failure(new DNSLookupError(`Couldn't find an IPv6 address for '${this.host}'`)));
+            outer.errback(
+              new Failure(new DNSLookupError(`Couldn't find an IPv6 address for '${this.host}'`)),
+            );
             return;
           }
           inner = connectWrapped(this.reactor, address, this.port, factory, options);
@@ -191,7 +224,13 @@ export class TCP6ClientEndpoint implements IStreamClientEndpoint {
         },
         (err: unknown) => {
           if (cancelled) return;
-          outer.errback(new Failure(new DNSLookupError(`Couldn't find an IPv6 address for '${this.host}'`, { cause: err })));
+          outer.errback(
+            new Failure(
+              new DNSLookupError(`Couldn't find an IPv6 address for '${this.host}'`, {
+                cause: err,
+              }),
+            ),
+          );
         },
       );
       return outer;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { SecureVersion } from "node:tls";
 import type { TLSOptions } from "../interfaces.ts";
@@ -57,7 +57,10 @@ const methods: Record<string, TLSVersions> = {
  */
 export function tlsVersionsForMethod(method: string): TLSVersions {
   const v = methods[method];
-  if (v === undefined) throw new Error(`unknown sslmethod '${method}' (expected one of ${Object.keys(methods).join(", ")})`);
+  if (v === undefined)
+    throw new Error(
+      `unknown sslmethod '${method}' (expected one of ${Object.keys(methods).join(", ")})`,
+    );
   return v;
 }
 
@@ -66,7 +69,12 @@ function readText(what: string, path: string): string {
     return readFileSync(path, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (e as Error).message;
+    const why =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EACCES"
+          ? "permission denied"
+          : (e as Error).message;
     throw new Error(`can't read the ${what} file '${path}': ${why}`, { cause: e });
   }
 }
@@ -80,13 +88,16 @@ export function loadServerTLSFiles(files: ServerTLSFiles): TLSOptions {
   if (files.extraCertChain !== undefined) {
     const chain = readText("extraCertChain", files.extraCertChain).match(certificateBlock);
     if (chain === null) {
-      throw new Error(`Specified chain file '${files.extraCertChain}' doesn't contain any valid certificates in PEM format.`);
+      throw new Error(
+        `Specified chain file '${files.extraCertChain}' doesn't contain any valid certificates in PEM format.`,
+      );
     }
     // One string: Node reads an array as one chain per key, not as one longer chain.
     cert = [...(cert.match(certificateBlock) ?? [cert]), ...chain].join("\n");
   }
   const options: TLSOptions = { key, cert };
-  if (files.dhParameters !== undefined) options.dhparam = readText("dhParameters", files.dhParameters);
+  if (files.dhParameters !== undefined)
+    options.dhparam = readText("dhParameters", files.dhParameters);
   if (files.sslmethod !== undefined) Object.assign(options, tlsVersionsForMethod(files.sslmethod));
   return options;
 }
@@ -116,7 +127,8 @@ export function loadClientTLSFiles(files: ClientTLSFiles): TLSOptions {
   const options: TLSOptions = {};
   if (files.certificate !== undefined) {
     options.cert = readText("certificate", files.certificate);
-    options.key = files.privateKey === undefined ? options.cert : readText("privateKey", files.privateKey);
+    options.key =
+      files.privateKey === undefined ? options.cert : readText("privateKey", files.privateKey);
   }
   if (files.trustRoots !== undefined) options.ca = readTrustRoots(files.trustRoots);
   if (files.hostname !== undefined) options.servername = files.hostname;

@@ -20,7 +20,11 @@ import type {
 } from "../interfaces.ts";
 import { Factory } from "../protocol/factory.ts";
 import { attempt } from "./attempt.ts";
-import { type TCPClientEndpointOptions, type TCPServerEndpointOptions, connectOptions } from "./tcp.ts";
+import {
+  connectOptions,
+  type TCPClientEndpointOptions,
+  type TCPServerEndpointOptions,
+} from "./tcp.ts";
 import { WrappingFactory } from "./wrapping-factory.ts";
 
 /**
@@ -45,7 +49,12 @@ export class SSL4ServerEndpoint implements IStreamServerEndpoint {
   readonly backlog: number;
   readonly interface: string;
 
-  constructor(reactor: IReactorSSL, port: number, tlsOptions: TLSOptionsSource, options: TCPServerEndpointOptions = {}) {
+  constructor(
+    reactor: IReactorSSL,
+    port: number,
+    tlsOptions: TLSOptionsSource,
+    options: TCPServerEndpointOptions = {},
+  ) {
     this.reactor = reactor;
     this.port = port;
     this.tlsOptions = tlsOptions;
@@ -66,7 +75,10 @@ export class SSL4ServerEndpoint implements IStreamServerEndpoint {
       } catch (e) {
         throw new CannotListenError(this.interface, this.port, reasonOf(e), { cause: e });
       }
-      return this.reactor.listenSSL(this.port, factory, tls, { backlog: this.backlog, interface: this.interface });
+      return this.reactor.listenSSL(this.port, factory, tls, {
+        backlog: this.backlog,
+        interface: this.interface,
+      });
     });
   }
 }
@@ -83,7 +95,13 @@ export class SSL4ClientEndpoint implements IStreamClientEndpoint {
   readonly timeout: number;
   readonly bindAddress: string | readonly [string, number] | undefined;
 
-  constructor(reactor: IReactorSSL, host: string, port: number, tlsOptions: TLSOptionsSource, options: TCPClientEndpointOptions = {}) {
+  constructor(
+    reactor: IReactorSSL,
+    host: string,
+    port: number,
+    tlsOptions: TLSOptionsSource,
+    options: TCPClientEndpointOptions = {},
+  ) {
     this.reactor = reactor;
     this.host = host;
     this.port = port;
@@ -94,10 +112,10 @@ export class SSL4ClientEndpoint implements IStreamClientEndpoint {
 
   /**
    * Connect with `factory`. Fires with the connected protocol; fails as
-   * `TCP4ClientEndpoint.connect` does, or with `ConnectError` when the TLS settings cannot be
-   * made (a missing certificate file). A certificate that does not verify is reported to the
-   * protocol's `connectionLost` (the handshake happens after `connectionMade`, as in Twisted).
-   * Never throws.
+   * `TCP4ClientEndpoint.connect` does, with `CertificateError` when the server's certificate
+   * or host name does not verify (the Node reactor fires only after the handshake), or with
+   * `ConnectError` when the TLS settings cannot be made (a missing certificate file). Never
+   * throws.
    */
   connect(factory: IProtocolFactory): Deferred<IProtocol> {
     return attempt(() => {
@@ -105,10 +123,18 @@ export class SSL4ClientEndpoint implements IStreamClientEndpoint {
       try {
         tls = resolveOptions(this.tlsOptions);
       } catch (e) {
-        throw new ConnectError(`Couldn't connect to ${this.host}:${this.port}: ${reasonOf(e)}`, { cause: e });
+        throw new ConnectError(`Couldn't connect to ${this.host}:${this.port}: ${reasonOf(e)}`, {
+          cause: e,
+        });
       }
       const wf = new WrappingFactory(factory);
-      wf.connector = this.reactor.connectSSL(this.host, this.port, wf, tls, connectOptions(this.timeout, this.bindAddress));
+      wf.connector = this.reactor.connectSSL(
+        this.host,
+        this.port,
+        wf,
+        tls,
+        connectOptions(this.timeout, this.bindAddress),
+      );
       return wf.onConnection;
     });
   }
@@ -161,7 +187,10 @@ class StartTLSFactory extends Factory {
  * fires with the protocol `factory` built, once the TCP connection is up; handshake and
  * verification errors reach that protocol's `connectionLost`.
  */
-export function wrapClientTLS(tlsOptions: TLSOptionsSource, wrappedEndpoint: IStreamClientEndpoint): IStreamClientEndpoint {
+export function wrapClientTLS(
+  tlsOptions: TLSOptionsSource,
+  wrappedEndpoint: IStreamClientEndpoint,
+): IStreamClientEndpoint {
   return {
     connect(factory: IProtocolFactory): Deferred<IProtocol> {
       return attempt(() => {
@@ -173,7 +202,9 @@ export function wrapClientTLS(tlsOptions: TLSOptionsSource, wrappedEndpoint: ISt
         }
         return wrappedEndpoint
           .connect(new StartTLSFactory(factory, tls))
-          .addCallback((p: IProtocol) => (p as IProtocol & { wrappedProtocol: IProtocol }).wrappedProtocol);
+          .addCallback(
+            (p: IProtocol) => (p as IProtocol & { wrappedProtocol: IProtocol }).wrappedProtocol,
+          );
       });
     },
   };

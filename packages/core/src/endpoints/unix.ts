@@ -4,7 +4,14 @@
  * @module
  */
 import type { Deferred } from "../deferred/deferred.ts";
-import type { IListeningPort, IProtocol, IProtocolFactory, IReactorUNIX, IStreamClientEndpoint, IStreamServerEndpoint } from "../interfaces.ts";
+import type {
+  IListeningPort,
+  IProtocol,
+  IProtocolFactory,
+  IReactorUNIX,
+  IStreamClientEndpoint,
+  IStreamServerEndpoint,
+} from "../interfaces.ts";
 import { attempt } from "./attempt.ts";
 import { WrappingFactory } from "./wrapping-factory.ts";
 
@@ -37,7 +44,11 @@ export class UNIXServerEndpoint implements IStreamServerEndpoint {
   /** Listen with `factory`. Fires with the port, or fails with `CannotListenError`. Never throws. */
   listen(factory: IProtocolFactory): Deferred<IListeningPort> {
     return attempt(() =>
-      this.reactor.listenUNIX(this.address, factory, { backlog: this.backlog, mode: this.mode, wantPID: this.wantPID }),
+      this.reactor.listenUNIX(this.address, factory, {
+        backlog: this.backlog,
+        mode: this.mode,
+        wantPID: this.wantPID,
+      }),
     );
   }
 }
@@ -72,7 +83,10 @@ export class UNIXClientEndpoint implements IStreamClientEndpoint {
   connect(factory: IProtocolFactory): Deferred<IProtocol> {
     return attempt(() => {
       const wf = new WrappingFactory(factory);
-      wf.connector = this.reactor.connectUNIX(this.path, wf, { timeout: this.timeout, checkPID: this.checkPID });
+      wf.connector = this.reactor.connectUNIX(this.path, wf, {
+        timeout: this.timeout,
+        checkPID: this.checkPID,
+      });
       return wf.onConnection;
     });
   }

@@ -7,7 +7,13 @@
 import { Deferred } from "../deferred/deferred.ts";
 import { ConnectingCancelledError, NoProtocol } from "../errors.ts";
 import { Failure } from "../failure.ts";
-import type { IAddress, IConnector, IProtocol, IProtocolFactory, ITransport } from "../interfaces.ts";
+import type {
+  IAddress,
+  IConnector,
+  IProtocol,
+  IProtocolFactory,
+  ITransport,
+} from "../interfaces.ts";
 import { ClientFactory } from "../protocol/factory.ts";
 
 type Optional = {
@@ -35,9 +41,12 @@ class WrappingProtocol implements IProtocol {
     // Transports look for optional capabilities by duck typing, so offer exactly those the
     // wrapped protocol has (Twisted's `directlyProvides` of the same interfaces).
     const w = wrapped as IProtocol & Optional;
-    if (typeof w.readConnectionLost === "function") this.readConnectionLost = () => w.readConnectionLost?.();
-    if (typeof w.writeConnectionLost === "function") this.writeConnectionLost = () => w.writeConnectionLost?.();
-    if (typeof w.handshakeCompleted === "function") this.handshakeCompleted = () => w.handshakeCompleted?.();
+    if (typeof w.readConnectionLost === "function")
+      this.readConnectionLost = () => w.readConnectionLost?.();
+    if (typeof w.writeConnectionLost === "function")
+      this.writeConnectionLost = () => w.writeConnectionLost?.();
+    if (typeof w.handshakeCompleted === "function")
+      this.handshakeCompleted = () => w.handshakeCompleted?.();
   }
 
   /** The wrapped protocol's log prefix, or its class name. */

@@ -191,7 +191,7 @@ export function str(value: unknown): string {
     case "string":
       return value;
     case "function":
-      return inspect(value, inspectOptions);
+      return describeFunction(value);
     case "object": {
       if (value === null) return "null";
       if (value instanceof Date) {
@@ -211,6 +211,26 @@ export function str(value: unknown): string {
     }
     default:
       return String(value);
+  }
+}
+
+/**
+ * A function in brief, without its properties: `[Function: name]`, `[class Name]`, or, for a
+ * callable instance such as a `LogPublisher`, `[LogPublisher]`.
+ */
+export function describeFunction(fn: Function): string {
+  try {
+    const proto = Object.getPrototypeOf(fn) as object | null;
+    const ctor = (proto as { constructor?: { name?: unknown } } | null)?.constructor;
+    const kind = typeof ctor?.name === "string" ? ctor.name : "Function";
+    if (!/^(Async)?(Generator)?Function$/.test(kind)) return `[${kind}]`;
+    const name = typeof fn.name === "string" && fn.name ? fn.name : "";
+    if (/^class[\s{]/.test(Function.prototype.toString.call(fn))) {
+      return `[class ${name || "(anonymous)"}]`;
+    }
+    return name ? `[${kind}: ${name}]` : `[${kind} (anonymous)]`;
+  } catch {
+    return "[Function]";
   }
 }
 

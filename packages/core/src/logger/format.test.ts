@@ -48,7 +48,12 @@ describe("formatEvent", () => {
       a: { b: { c: "deep" } },
       list: ["zero", "one"],
       map: { "some key": 5 },
-      counter: { n: 41, next() { return this.n + 1; } },
+      counter: {
+        n: 41,
+        next() {
+          return this.n + 1;
+        },
+      },
       fn: () => "called",
     };
     expect(formatEvent(event("{a.b.c} {list[1]} {map[some key]}", fields))).toBe("deep one 5");
@@ -79,9 +84,17 @@ describe("formatEvent", () => {
     expect(formatEvent(event("[{n:>5}] [{n:<5}] [{n:^5}] [{n:05}]", { n: 42 }))).toBe(
       "[   42] [42   ] [ 42  ] [00042]",
     );
-    expect(formatEvent(event("{x:.2f} {big:,d} {h:x} {h:#X} {p:.1%} {s:.2}", {
-      x: Math.PI, big: 1234567, h: 255, p: 0.256, s: "abc",
-    }))).toBe("3.14 1,234,567 ff 0XFF 25.6% ab");
+    expect(
+      formatEvent(
+        event("{x:.2f} {big:,d} {h:x} {h:#X} {p:.1%} {s:.2}", {
+          x: Math.PI,
+          big: 1234567,
+          h: 255,
+          p: 0.256,
+          s: "abc",
+        }),
+      ),
+    ).toBe("3.14 1,234,567 ff 0XFF 25.6% ab");
     expect(formatEvent(event("{n:+d} {m:d}", { n: 3, m: -3 }))).toBe("+3 -3");
   });
 

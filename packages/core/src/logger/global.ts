@@ -18,7 +18,7 @@ import { LogPublisher } from "./observer.ts";
 import { redirectStream, type StandardIO } from "./stdio.ts";
 
 /** The warning logged when {@link LogBeginner.beginLoggingTo} is called more than once. */
-export const MORE_THAN_ONCE_WARNING =
+export const MORE_THAN_ONCE_WARNING: string =
   "Warning: primary log target selected twice at <{locationNow}> - previously selected at " +
   "<{locationThen}>.  Remove one of the calls to beginLoggingTo.";
 

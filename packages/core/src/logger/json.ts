@@ -11,6 +11,7 @@ import { Failure } from "../failure.ts";
 import type { LogEvent } from "./event.ts";
 import { FileLogObserver, type LogStream } from "./file.ts";
 import { formatEvent, formatTraceback } from "./format.ts";
+import { describeFunction } from "./format-string.ts";
 import type { LogLevel } from "./levels.ts";
 
 /** pino's numeric level for each {@link LogLevel} (`critical` is pino's `fatal`). */
@@ -110,7 +111,7 @@ function safe(value: unknown, depth: number, ancestors: Set<object>): unknown {
     case "symbol":
       return value.toString();
     case "function":
-      return inspect(value, { depth: 0 });
+      return describeFunction(value);
   }
   if (value === null) return null;
   const obj = value as object;

@@ -124,9 +124,13 @@ export class Logger {
   toString(): string {
     return `<Logger ${JSON.stringify(this.namespace)}>`;
   }
-
-  /** Show loggers in inspected events as `<Logger "ns">`, not with their observer and source. */
-  [inspect.custom](): string {
-    return this.toString();
-  }
 }
+
+// Show loggers in inspected events as `<Logger "ns">`, not with their observer and source.
+// (Defined here: a computed `[inspect.custom]` member cannot be declared under
+// isolatedDeclarations.)
+Object.defineProperty(Logger.prototype, inspect.custom, {
+  value(this: Logger): string {
+    return this.toString();
+  },
+});

@@ -14,6 +14,7 @@ import type {
   IReactorTime,
   ITCPTransport,
 } from "../interfaces.ts";
+import { Logger } from "../logger/logger.ts";
 import { type ProtocolRegistry, ProtocolWrapper, WrappingFactory } from "./wrapping.ts";
 
 /** What a {@link ThrottlingProtocol} reports its traffic to. */
@@ -23,6 +24,8 @@ export interface ThrottlingRegistry extends ProtocolRegistry, IProtocolFactory {
   /** `length` more bytes were read. */
   registerRead(length: number): void;
 }
+
+const log = new Logger("torsion.policies");
 
 function byteLength(data: string | Uint8Array): number {
   return typeof data === "string" ? Buffer.byteLength(data, "utf8") : data.byteLength;
@@ -172,29 +175,36 @@ export class ThrottlingFactory extends WrappingFactory implements ThrottlingRegi
 
   /** Throttle reads on every connection. */
   throttleReads(): void {
+    log.info("Throttling reads on {factory}", { factory: this.logPrefix() });
     for (const p of this.protocols) (p as ThrottlingProtocol).throttleReads();
   }
 
   /** Stop throttling reads on every connection. */
   unthrottleReads(): void {
     this.#unthrottleReadsID = null;
+    log.info("Stopped throttling reads on {factory}", { factory: this.logPrefix() });
     for (const p of this.protocols) (p as ThrottlingProtocol).unthrottleReads();
   }
 
   /** Throttle writes on every connection. */
   throttleWrites(): void {
+    log.info("Throttling writes on {factory}", { factory: this.logPrefix() });
     for (const p of this.protocols) (p as ThrottlingProtocol).throttleWrites();
   }
 
   /** Stop throttling writes on every connection. */
   unthrottleWrites(): void {
     this.#unthrottleWritesID = null;
+    log.info("Stopped throttling writes on {factory}", { factory: this.logPrefix() });
     for (const p of this.protocols) (p as ThrottlingProtocol).unthrottleWrites();
   }
 
   /** A throttled wrapper, or `null` past {@link maxConnectionCount}. Starts the checks with the first connection. */
   override buildProtocol(addr: IAddress): ProtocolWrapper | null {
-    if (this.connectionCount >= this.maxConnectionCount) return null;
+    if (this.connectionCount >= this.maxConnectionCount) {
+      log.info("Max connection count reached!");
+      return null;
+    }
     const p = super.buildProtocol(addr);
     if (p === null) return null;
     if (this.connectionCount === 0) {

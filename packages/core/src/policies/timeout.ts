@@ -6,7 +6,14 @@
  * @module
  */
 import type { Failure } from "../failure.ts";
-import type { IAddress, IDelayedCall, IProtocol, IProtocolFactory, IReactorTime, ITransport } from "../interfaces.ts";
+import type {
+  IAddress,
+  IDelayedCall,
+  IProtocol,
+  IProtocolFactory,
+  IReactorTime,
+  ITransport,
+} from "../interfaces.ts";
 import { type ProtocolRegistry, ProtocolWrapper, WrappingFactory } from "./wrapping.ts";
 
 /** Options for {@link TimeoutMixin}. */
@@ -45,7 +52,9 @@ export class TimeoutMixin {
   /** @throws TypeError if neither `protocol` nor `onTimeout` is given. */
   constructor(options: TimeoutMixinOptions) {
     if (options.protocol === undefined && options.onTimeout === undefined) {
-      throw new TypeError("TimeoutMixin needs a protocol (whose connection to drop) or an onTimeout callback");
+      throw new TypeError(
+        "TimeoutMixin needs a protocol (whose connection to drop) or an onTimeout callback",
+      );
     }
     this.#clock = options.clock;
     this.#protocol = options.protocol;
@@ -120,7 +129,11 @@ export class TimeoutProtocol extends ProtocolWrapper {
   #call: IDelayedCall | null = null;
   readonly #clock: IReactorTime;
 
-  constructor(factory: TimeoutProtocolFactory, wrappedProtocol: IProtocol, timeoutPeriod: number | null) {
+  constructor(
+    factory: TimeoutProtocolFactory,
+    wrappedProtocol: IProtocol,
+    timeoutPeriod: number | null,
+  ) {
     super(factory, wrappedProtocol);
     this.#clock = factory.clock;
     this.setTimeout(timeoutPeriod);
@@ -130,7 +143,8 @@ export class TimeoutProtocol extends ProtocolWrapper {
   setTimeout(timeoutPeriod: number | null): void {
     this.cancelTimeout();
     this.timeoutPeriod = timeoutPeriod;
-    if (timeoutPeriod !== null) this.#call = this.#clock.callLater(timeoutPeriod, () => this.#timedOut());
+    if (timeoutPeriod !== null)
+      this.#call = this.#clock.callLater(timeoutPeriod, () => this.#timedOut());
   }
 
   /** Turn the timeout off; does nothing if it is already off or has fired. */

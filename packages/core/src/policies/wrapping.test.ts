@@ -8,7 +8,7 @@ import { connectedServerAndClient } from "../testing/loopback.ts";
 import { MemoryConnector } from "../testing/memory-reactor.ts";
 import { StringTransport } from "../testing/string-transport.ts";
 import { IPv4Address } from "../transport/address.ts";
-import { ProtocolWrapper, WrappingFactory } from "./wrapping.ts";
+import { type ProtocolWrapper, WrappingFactory } from "./wrapping.ts";
 
 const addr = new IPv4Address("TCP", "192.168.1.1", 54321);
 
@@ -147,7 +147,11 @@ describe("WrappingFactory and ProtocolWrapper", () => {
     f.startedConnecting(connector);
     f.clientConnectionFailed(connector, reason);
     f.clientConnectionLost(connector, reason);
-    expect(calls).toEqual(["started", "failed ConnectionRefusedError", "lost ConnectionRefusedError"]);
+    expect(calls).toEqual([
+      "started",
+      "failed ConnectionRefusedError",
+      "lost ConnectionRefusedError",
+    ]);
     const g = new WrappingFactory(new Factory());
     expect(() => g.clientConnectionFailed(connector, reason)).not.toThrow();
   });
@@ -166,7 +170,10 @@ describe("WrappingFactory and ProtocolWrapper", () => {
       }
     }
     const factory = new WrappingFactory(Factory.forProtocol(Echo));
-    const { client, server, pump } = connectedServerAndClient<ProtocolWrapper, Recorder>(factory, new Recorder());
+    const { client, server, pump } = connectedServerAndClient<ProtocolWrapper, Recorder>(
+      factory,
+      new Recorder(),
+    );
     client.transport.write("round trip");
     pump.flush();
     expect(client.data).toBe("round trip");

@@ -31,7 +31,8 @@ export interface ProtocolRegistry {
 /** `"Wrapped (Wrapper)"`, as Twisted's `_wrappedLogPrefix`. */
 function wrappedLogPrefix(wrapper: object, wrapped: object): string {
   const inner = wrapped as { logPrefix?: () => string };
-  const prefix = typeof inner.logPrefix === "function" ? inner.logPrefix() : wrapped.constructor.name;
+  const prefix =
+    typeof inner.logPrefix === "function" ? inner.logPrefix() : wrapped.constructor.name;
   return `${prefix} (${wrapper.constructor.name})`;
 }
 
@@ -198,11 +199,13 @@ export class WrappingFactory extends ClientFactory implements ProtocolRegistry {
   }
 
   override clientConnectionFailed(connector: IConnector, reason: Failure): void {
-    if (isClientFactory(this.wrappedFactory)) this.wrappedFactory.clientConnectionFailed(connector, reason);
+    if (isClientFactory(this.wrappedFactory))
+      this.wrappedFactory.clientConnectionFailed(connector, reason);
   }
 
   override clientConnectionLost(connector: IConnector, reason: Failure): void {
-    if (isClientFactory(this.wrappedFactory)) this.wrappedFactory.clientConnectionLost(connector, reason);
+    if (isClientFactory(this.wrappedFactory))
+      this.wrappedFactory.clientConnectionLost(connector, reason);
   }
 
   /** The wrapped factory's protocol, wrapped; `null` if the wrapped factory refused the connection. */

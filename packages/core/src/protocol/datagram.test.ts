@@ -35,7 +35,9 @@ describe("DatagramProtocol", () => {
   it("refuses a second transport while one is attached", () => {
     const p = new DatagramProtocol();
     p.makeConnection(new StringDatagramTransport());
-    expect(() => p.makeConnection(new StringDatagramTransport())).toThrow(/already has a transport/);
+    expect(() => p.makeConnection(new StringDatagramTransport())).toThrow(
+      /already has a transport/,
+    );
   });
 
   it("replies through the transport", () => {

@@ -39,7 +39,8 @@ export class DatagramProtocol implements IDatagramProtocol {
    */
   get transport(): IUDPTransport {
     const t = this.#transport;
-    if (t === undefined) throw new NotConnectedError(`${this.constructor.name} has no transport: it is not bound`);
+    if (t === undefined)
+      throw new NotConnectedError(`${this.constructor.name} has no transport: it is not bound`);
     return t;
   }
   set transport(t: IUDPTransport | undefined) {

@@ -4,7 +4,7 @@ import { Failure } from "../failure.ts";
 import type { IAddress, IProtocol } from "../interfaces.ts";
 import { MemoryConnector } from "../testing/memory-reactor.ts";
 import { IPv4Address } from "../transport/address.ts";
-import { ClientFactory, Factory, ServerFactory, isClientFactory } from "./factory.ts";
+import { ClientFactory, Factory, isClientFactory, ServerFactory } from "./factory.ts";
 import { Protocol } from "./protocol.ts";
 
 const addr = new IPv4Address("TCP", "127.0.0.1", 1234);
@@ -109,8 +109,12 @@ describe("ClientFactory", () => {
     const f = new ClientFactory();
     const c = new MemoryConnector(addr);
     expect(() => f.startedConnecting(c)).not.toThrow();
-    expect(() => f.clientConnectionFailed(c, new Failure(new ConnectionRefusedError()))).not.toThrow();
-    expect(() => f.clientConnectionLost(c, new Failure(new ConnectionRefusedError()))).not.toThrow();
+    expect(() =>
+      f.clientConnectionFailed(c, new Failure(new ConnectionRefusedError())),
+    ).not.toThrow();
+    expect(() =>
+      f.clientConnectionLost(c, new Failure(new ConnectionRefusedError())),
+    ).not.toThrow();
   });
 
   it("is recognised by isClientFactory; a plain Factory is not", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConnectionDone, NotConnectedError } from "../errors.ts";
 import { Failure } from "../failure.ts";
 import { StringTransport } from "../testing/string-transport.ts";
-import { BaseProtocol, Protocol, connectionDone } from "./protocol.ts";
+import { BaseProtocol, connectionDone, Protocol } from "./protocol.ts";
 
 class Recorder extends Protocol {
   events: string[] = [];

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ConnectionLost, ConnectionRefusedError, NotConnectingError } from "../errors.ts";
 import { Failure } from "../failure.ts";
+import type { LogEvent } from "../logger/event.ts";
+import { formatEvent } from "../logger/format.ts";
+import { globalLogPublisher } from "../logger/global.ts";
 import { Clock } from "../testing/clock.ts";
 import { MemoryConnector } from "../testing/memory-reactor.ts";
 import { IPv4Address } from "../transport/address.ts";
@@ -21,7 +24,7 @@ describe("ReconnectingClientFactory", () => {
     const f = new ReconnectingClientFactory();
     expect(f.initialDelay).toBe(1);
     expect(f.delay).toBe(1);
-    expect(f.factor).toBe(2.7182818284590451);
+    expect(f.factor).toBe(Math.E);
     expect(f.maxDelay).toBe(3600);
     expect(f.jitter).toBe(0.119626565582);
     expect(f.maxRetries).toBeNull();
@@ -123,9 +126,13 @@ describe("ReconnectingClientFactory", () => {
   });
 
   it("retry() without a connector or without a clock throws", () => {
-    expect(() => new ReconnectingClientFactory({ clock: new Clock() }).retry()).toThrow(/no connector/);
+    expect(() => new ReconnectingClientFactory({ clock: new Clock() }).retry()).toThrow(
+      /no connector/,
+    );
     const f = new ReconnectingClientFactory();
-    expect(() => f.retry(new MemoryConnector(new IPv4Address("TCP", "h", 1)))).toThrow(/clock is not set/);
+    expect(() => f.retry(new MemoryConnector(new IPv4Address("TCP", "h", 1)))).toThrow(
+      /clock is not set/,
+    );
   });
 
   it("spreads the delay by a normal variate with standard deviation delay * jitter", () => {
@@ -153,5 +160,32 @@ describe("ReconnectingClientFactory", () => {
       delays.add(f.delay);
     }
     expect(delays.size).toBeGreaterThan(100);
+  });
+
+  it("logs its decisions when noisy, and nothing when not", () => {
+    const events: LogEvent[] = [];
+    const observer = (e: LogEvent) => events.push(e);
+    globalLogPublisher.addObserver(observer);
+    try {
+      const { factory, connector, clock } = setup({ maxRetries: 1 });
+      factory.clientConnectionFailed(connector, refused);
+      clock.advance(10);
+      factory.clientConnectionFailed(connector, refused);
+      factory.stopTrying();
+      factory.retry(connector);
+      const mine = events.filter((e) => e.log_namespace === "torsion.protocol").map(formatEvent);
+      expect(mine).toEqual([
+        "IPv4Address(TCP, '127.0.0.1', 7) will retry in 2 seconds",
+        "Abandoning IPv4Address(TCP, '127.0.0.1', 7) after 2 retries.",
+        "Abandoning IPv4Address(TCP, '127.0.0.1', 7) on explicit request",
+      ]);
+      events.length = 0;
+      const quiet = setup();
+      quiet.factory.noisy = false;
+      quiet.factory.clientConnectionFailed(quiet.connector, refused);
+      expect(events.filter((e) => e.log_namespace === "torsion.protocol")).toEqual([]);
+    } finally {
+      globalLogPublisher.removeObserver(observer);
+    }
   });
 });

@@ -6,7 +6,23 @@
  */
 import type { Failure } from "../failure.ts";
 import type { IConnector, IDelayedCall, IReactorTime } from "../interfaces.ts";
+import { Logger } from "../logger/logger.ts";
 import { ClientFactory } from "./factory.ts";
+
+const log = new Logger("torsion.protocol");
+
+/** Log fields naming a connector: itself, and its destination as text for the message. */
+function describe(connector: IConnector | null): Record<string, unknown> {
+  let destination = "no connector";
+  if (connector !== null) {
+    try {
+      destination = String(connector.getDestination());
+    } catch {
+      destination = String(connector);
+    }
+  }
+  return { connector, destination };
+}
 
 /** Settings for {@link ReconnectingClientFactory}; every one may also be set as a field later. */
 export interface ReconnectingClientFactoryOptions {
@@ -110,20 +126,42 @@ export class ReconnectingClientFactory extends ClientFactory {
    * @throws Error when there is no connector to retry, or no {@link clock}.
    */
   retry(connector?: IConnector): void {
-    if (!this.continueTrying) return;
+    if (!this.continueTrying) {
+      if (this.noisy)
+        log.info(
+          "Abandoning {destination} on explicit request",
+          describe(connector ?? this.connector),
+        );
+      return;
+    }
     const target = connector ?? this.connector;
     if (target === null) throw new Error("no connector to retry");
     const clock = this.clock;
     if (clock === undefined) {
-      throw new Error(`${this.constructor.name}.clock is not set: pass { clock: reactor } or set the field`);
+      throw new Error(
+        `${this.constructor.name}.clock is not set: pass { clock: reactor } or set the field`,
+      );
     }
 
     this.retries++;
-    if (this.maxRetries !== null && this.retries > this.maxRetries) return;
+    if (this.maxRetries !== null && this.retries > this.maxRetries) {
+      if (this.noisy)
+        log.info("Abandoning {destination} after {retries} retries.", {
+          ...describe(target),
+          retries: this.retries,
+        });
+      return;
+    }
 
     this.delay = Math.min(this.delay * this.factor, this.maxDelay);
     if (this.jitter) this.delay = this.#normal(this.delay, this.delay * this.jitter);
 
+    if (this.noisy) {
+      log.info("{destination} will retry in {delay} seconds", {
+        ...describe(target),
+        delay: Math.floor(this.delay),
+      });
+    }
     this.#callID = clock.callLater(this.delay, () => {
       this.#callID = null;
       target.connect();

@@ -55,6 +55,7 @@ export class UDPPort implements IUDPTransport, IListeningPort {
   readonly #socket: dgram.Socket;
   #host: IPv4Address | IPv6Address | undefined;
   #peer: readonly [string, number] | undefined;
+  #pending: Array<string | Uint8Array> | undefined;
   #stopped: Deferred<void> | undefined;
   #trigger: unknown;
   #dropped = 0;
@@ -117,7 +118,8 @@ export class UDPPort implements IUDPTransport, IListeningPort {
           `Already connected to ${peer[0]}:${peer[1]}; cannot write to ${addr[0]}:${addr[1]}`,
         );
       }
-      this.#socket.send(data, this.#onSent);
+      if (this.#pending !== undefined) this.#pending.push(data);
+      else this.#socket.send(data, this.#onSent);
     } else {
       if (addr === undefined)
         throw new Error("write() needs an address: this port is not connected");
@@ -135,7 +137,18 @@ export class UDPPort implements IUDPTransport, IListeningPort {
   connect(host: string, port: number): void {
     if (this.#peer !== undefined) throw new Error("Already connected");
     this.#peer = [host, port];
-    this.#socket.connect(port, host);
+    // Node connects asynchronously and rejects an address-less send until it has: hold the
+    // datagrams written meanwhile (a few microseconds' worth for an IP address).
+    const pending: Array<string | Uint8Array> = [];
+    this.#pending = pending;
+    this.#socket.connect(port, host, (err?: Error) => {
+      this.#pending = undefined;
+      if (err) {
+        log.failure("Could not connect UDP port to {host}:{port}", Failure.from(err), { host, port });
+        return;
+      }
+      for (const data of pending) this.#socket.send(data, this.#onSent);
+    });
   }
 
   /** The bound address (`IPv4Address("UDP", ...)`). */

@@ -121,7 +121,7 @@ describe("Cooperator", () => {
     const { scheduler, cooperator } = setup();
     const d = cooperator.coiterate([1, 2]);
     for (let i = 0; i < 3; i++) scheduler.pump();
-    expect(typeof (outcome(d)?.value as Iterator<number>).next).toBe("function");
+    expect(typeof (outcome(d)!.value as Iterator<number>).next).toBe("function");
   });
 
   it("pauses a task on a yielded Deferred until it fires", () => {

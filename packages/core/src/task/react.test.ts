@@ -222,7 +222,7 @@ describe("react", () => {
     let runningInMain = false;
     await react(
       async (r) => {
-        await new Promise((resolve) => r.callLater(0, resolve));
+        await new Promise((resolve) => r.callLater(0, () => resolve(undefined)));
         runningInMain = r.running;
       },
       [],

@@ -9,7 +9,6 @@ import { ReactorNotRunning } from "../errors.ts";
 import { Failure } from "../failure.ts";
 import type { IReactorCore } from "../interfaces.ts";
 import { Logger } from "../logger/logger.ts";
-import type { ReactorBase } from "../reactor/base.ts";
 import { reactor as defaultReactor } from "../reactor/default.ts";
 
 const log = new Logger("torsion.task");
@@ -45,7 +44,10 @@ export interface ReactOptions {
  * @returns A promise that resolves after `exit` was called (it only matters when `exit` does
  *   not end the process).
  */
-export async function react<A extends unknown[] = [], R extends IReactorCore = ReactorBase>(
+export async function react<
+  A extends unknown[] = [],
+  R extends IReactorCore = typeof defaultReactor,
+>(
   main: (reactor: R, ...argv: A) => unknown,
   argv: A = [] as unknown as A,
   reactor: R = defaultReactor as unknown as R,

@@ -5,7 +5,8 @@ import type { IAddress, IPullProducer, IPushProducer, ITCPTransport } from "../i
 import { Factory } from "../protocol/factory.ts";
 import { Protocol } from "../protocol/protocol.ts";
 import { IPv4Address } from "../transport/address.ts";
-import { FakeTransport, connectedServerAndClient } from "./loopback.ts";
+import type { FakeTransport } from "./fake-transport.ts";
+import { connectedServerAndClient } from "./loopback.ts";
 
 class Recorder extends Protocol {
   received = Buffer.alloc(0);
@@ -45,14 +46,19 @@ describe("connectedServerAndClient", () => {
         super.connectionMade();
       }
     }
-    const { client, server } = connectedServerAndClient(new Greeter("server hello"), new Greeter("client hello"));
+    const { client, server } = connectedServerAndClient(
+      new Greeter("server hello"),
+      new Greeter("client hello"),
+    );
     expect(order).toEqual(["server hello", "client hello"]);
     expect(client.received.toString()).toBe("server hello");
     expect(server.received.toString()).toBe("client hello");
   });
 
   it("with greet: false, nothing moves until pumped", () => {
-    const { client, pump } = connectedServerAndClient(new Recorder("hi"), new Recorder(), { greet: false });
+    const { client, pump } = connectedServerAndClient(new Recorder("hi"), new Recorder(), {
+      greet: false,
+    });
     expect(client.received.length).toBe(0);
     expect(pump.pump()).toBe(true);
     expect(client.received.toString()).toBe("hi");
@@ -87,7 +93,9 @@ describe("connectedServerAndClient", () => {
         return null;
       }
     }
-    expect(() => connectedServerAndClient(new Refusing(), new Recorder())).toThrow(/server factory refused/);
+    expect(() => connectedServerAndClient(new Refusing(), new Recorder())).toThrow(
+      /server factory refused/,
+    );
   });
 
   it("uses the addresses given", () => {
@@ -169,7 +177,9 @@ describe("IOPump", () => {
   });
 
   it("pauses a streaming producer above the high-water mark and resumes it once drained", () => {
-    const { server, client, pump } = connectedServerAndClient(new Recorder(), new Recorder(), { highWaterMark: 4 });
+    const { server, client, pump } = connectedServerAndClient(new Recorder(), new Recorder(), {
+      highWaterMark: 4,
+    });
     const events: string[] = [];
     const producer: IPushProducer = {
       pauseProducing: () => events.push("pause"),
@@ -214,7 +224,10 @@ describe("IOPump", () => {
     server.transport.loseConnection();
     pump.flush();
     let stopped = false;
-    server.tcp.registerProducer({ resumeProducing() {}, stopProducing: () => (stopped = true) }, false);
+    server.tcp.registerProducer(
+      { resumeProducing() {}, stopProducing: () => (stopped = true) },
+      false,
+    );
     expect(stopped).toBe(true);
   });
 
@@ -236,7 +249,10 @@ describe("IOPump", () => {
         events.push("writeConnectionLost");
       }
     }
-    const { client, server, pump } = connectedServerAndClient(new HalfCloseable(), new HalfCloseable());
+    const { client, server, pump } = connectedServerAndClient(
+      new HalfCloseable(),
+      new HalfCloseable(),
+    );
     client.transport.write("request");
     (client.transport as ITCPTransport).loseWriteConnection();
     client.transport.write("dropped");
@@ -273,7 +289,7 @@ describe("IOPump", () => {
         throw new Error("in connectionLost");
       }
     }
-    const { client, server, pump } = connectedServerAndClient(new Recorder(), new Throwing());
+    const { server, pump } = connectedServerAndClient(new Recorder(), new Throwing());
     server.transport.loseConnection();
     expect(() => pump.flush()).toThrow("in connectionLost");
     expect(server.reasons.length).toBe(1);

@@ -4,7 +4,12 @@ import { DatagramProtocol } from "../protocol/datagram.ts";
 import { ClientFactory, Factory } from "../protocol/factory.ts";
 import { Protocol } from "../protocol/protocol.ts";
 import { IPv4Address, IPv6Address, UNIXAddress } from "../transport/address.ts";
-import { MemoryConnector, MemoryPort, MemoryReactor, MemoryReactorClock } from "./memory-reactor.ts";
+import {
+  MemoryConnector,
+  MemoryPort,
+  MemoryReactor,
+  MemoryReactorClock,
+} from "./memory-reactor.ts";
 
 class RecordingClientFactory extends ClientFactory {
   started: IConnector[] = [];
@@ -29,7 +34,9 @@ describe("MemoryReactor", () => {
     const r = new MemoryReactor();
     const f = new RecordingClientFactory();
     const c = r.connectTCP("example.com", 7, f, { timeout: 5, bindAddress: ["127.0.0.1", 0] });
-    expect(r.tcpClients).toEqual([{ host: "example.com", port: 7, factory: f, timeout: 5, bindAddress: ["127.0.0.1", 0] }]);
+    expect(r.tcpClients).toEqual([
+      { host: "example.com", port: 7, factory: f, timeout: 5, bindAddress: ["127.0.0.1", 0] },
+    ]);
     expect(f.started).toEqual([c]);
     expect(r.connectors).toEqual([c]);
     expect(c.getDestination()).toEqual(new IPv4Address("TCP", "example.com", 7));
@@ -39,7 +46,9 @@ describe("MemoryReactor", () => {
     expect(c.connectCalls).toBe(1);
     expect(c.stoppedConnecting).toBe(true);
     expect(c.disconnected).toBe(true);
-    expect(r.connectTCP("::1", 7, Factory.forProtocol(Protocol)).getDestination()).toEqual(new IPv6Address("TCP", "::1", 7));
+    expect(r.connectTCP("::1", 7, Factory.forProtocol(Protocol)).getDestination()).toEqual(
+      new IPv6Address("TCP", "::1", 7),
+    );
   });
 
   it("records SSL, UNIX and UDP calls with their defaults", async () => {
@@ -52,11 +61,26 @@ describe("MemoryReactor", () => {
     const uc = r.connectUNIX("/tmp/s", f, { checkPID: true });
     const proto = new DatagramProtocol();
     const udp = await r.listenUDP(53, proto);
-    expect(r.sslServers).toEqual([{ port: 443, factory: f, contextFactory: tls, backlog: 50, interface: "" }]);
-    expect(r.sslClients).toEqual([{ host: "h", port: 443, factory: f, contextFactory: tls, timeout: 30, bindAddress: undefined }]);
-    expect(r.unixServers).toEqual([{ path: "/tmp/s", factory: f, backlog: 50, mode: 0o666, wantPID: false }]);
+    expect(r.sslServers).toEqual([
+      { port: 443, factory: f, contextFactory: tls, backlog: 50, interface: "" },
+    ]);
+    expect(r.sslClients).toEqual([
+      {
+        host: "h",
+        port: 443,
+        factory: f,
+        contextFactory: tls,
+        timeout: 30,
+        bindAddress: undefined,
+      },
+    ]);
+    expect(r.unixServers).toEqual([
+      { path: "/tmp/s", factory: f, backlog: 50, mode: 0o666, wantPID: false },
+    ]);
     expect(r.unixClients).toEqual([{ path: "/tmp/s", factory: f, timeout: 30, checkPID: true }]);
-    expect(r.udpServers).toEqual([{ port: 53, protocol: proto, interface: "", maxPacketSize: 8192 }]);
+    expect(r.udpServers).toEqual([
+      { port: 53, protocol: proto, interface: "", maxPacketSize: 8192 },
+    ]);
     expect(up.getHost()).toEqual(new UNIXAddress("/tmp/s"));
     expect(uc.getDestination()).toEqual(new UNIXAddress("/tmp/s"));
     expect(udp.getHost()).toEqual(new IPv4Address("UDP", "0.0.0.0", 53));

@@ -6,7 +6,6 @@
  */
 import type { Deferred } from "../deferred/deferred.ts";
 import { succeed } from "../deferred/helpers.ts";
-import { isClientFactory } from "../protocol/factory.ts";
 import type {
   ConnectTCPOptions,
   ConnectUNIXOptions,
@@ -29,6 +28,7 @@ import type {
   SystemEventPhase,
   TLSOptions,
 } from "../interfaces.ts";
+import { isClientFactory } from "../protocol/factory.ts";
 import { IPv4Address, IPv6Address, UNIXAddress } from "../transport/address.ts";
 import { Clock } from "./clock.ts";
 
@@ -135,10 +135,18 @@ export class MemoryConnector implements IConnector {
   }
 }
 
-type Trigger = { phase: SystemEventPhase; event: SystemEvent; fn: (...args: any[]) => unknown; args: unknown[] };
+/** A system event trigger recorded by {@link MemoryReactor.addSystemEventTrigger}. */
+export interface RecordedTrigger {
+  phase: SystemEventPhase;
+  event: SystemEvent;
+  fn: (...args: any[]) => unknown;
+  args: unknown[];
+}
 
 function tcpAddress(host: string, port: number): IAddress {
-  return host.includes(":") ? new IPv6Address("TCP", host, port) : new IPv4Address("TCP", host, port);
+  return host.includes(":")
+    ? new IPv6Address("TCP", host, port)
+    : new IPv4Address("TCP", host, port);
 }
 
 /**
@@ -153,7 +161,9 @@ function tcpAddress(host: string, port: number): IAddress {
  * `before` trigger's returned Deferred is not waited for). For time, use
  * {@link MemoryReactorClock}.
  */
-export class MemoryReactor implements IReactorCore, IReactorTCP, IReactorUNIX, IReactorUDP, IReactorSSL {
+export class MemoryReactor
+  implements IReactorCore, IReactorTCP, IReactorUNIX, IReactorUDP, IReactorSSL
+{
   /** `true` inside {@link MemoryReactor.run}. */
   running = false;
   /** `true` once `run` was called. */
@@ -171,11 +181,11 @@ export class MemoryReactor implements IReactorCore, IReactorTCP, IReactorUNIX, I
   readonly udpServers: UDPServerCall[] = [];
   /** Every connector returned, in order. */
   readonly connectors: MemoryConnector[] = [];
-  readonly #triggers = new Map<number, Trigger>();
+  readonly #triggers = new Map<number, RecordedTrigger>();
   #nextTriggerId = 1;
 
   /** Every trigger added and not removed, in the order added. */
-  get triggers(): ReadonlyArray<Readonly<Trigger>> {
+  get triggers(): ReadonlyArray<Readonly<RecordedTrigger>> {
     return [...this.#triggers.values()];
   }
 
@@ -227,16 +237,33 @@ export class MemoryReactor implements IReactorCore, IReactorTCP, IReactorUNIX, I
   }
 
   /** Record the call; fires with a port on `0.0.0.0:port` (or the IPv6 interface asked for). */
-  listenTCP(port: number, factory: IProtocolFactory, options: ListenTCPOptions = {}): Deferred<IListeningPort> {
+  listenTCP(
+    port: number,
+    factory: IProtocolFactory,
+    options: ListenTCPOptions = {},
+  ): Deferred<IListeningPort> {
     const iface = options.interface ?? "";
     this.tcpServers.push({ port, factory, backlog: options.backlog ?? 50, interface: iface });
-    const host = iface.includes(":") ? new IPv6Address("TCP", iface, port) : new IPv4Address("TCP", "0.0.0.0", port);
+    const host = iface.includes(":")
+      ? new IPv6Address("TCP", iface, port)
+      : new IPv4Address("TCP", "0.0.0.0", port);
     return succeed(new MemoryPort(host));
   }
 
   /** Record the call, tell the factory `startedConnecting`, and return a connector that does nothing. */
-  connectTCP(host: string, port: number, factory: IProtocolFactory, options: ConnectTCPOptions = {}): MemoryConnector {
-    this.tcpClients.push({ host, port, factory, timeout: options.timeout ?? 30, bindAddress: options.bindAddress });
+  connectTCP(
+    host: string,
+    port: number,
+    factory: IProtocolFactory,
+    options: ConnectTCPOptions = {},
+  ): MemoryConnector {
+    this.tcpClients.push({
+      host,
+      port,
+      factory,
+      timeout: options.timeout ?? 30,
+      bindAddress: options.bindAddress,
+    });
     return this.#connector(tcpAddress(host, port), factory);
   }
 
@@ -248,7 +275,13 @@ export class MemoryReactor implements IReactorCore, IReactorTCP, IReactorUNIX, I
     options: ListenTCPOptions = {},
   ): Deferred<IListeningPort> {
     const iface = options.interface ?? "";
-    this.sslServers.push({ port, factory, contextFactory, backlog: options.backlog ?? 50, interface: iface });
+    this.sslServers.push({
+      port,
+      factory,
+      contextFactory,
+      backlog: options.backlog ?? 50,
+      interface: iface,
+    });
     return succeed(new MemoryPort(new IPv4Address("TCP", "0.0.0.0", port)));
   }
 
@@ -272,7 +305,11 @@ export class MemoryReactor implements IReactorCore, IReactorTCP, IReactorUNIX, I
   }
 
   /** Record the call; fires with a port on the path. */
-  listenUNIX(path: string, factory: IProtocolFactory, options: ListenUNIXOptions = {}): Deferred<IListeningPort> {
+  listenUNIX(
+    path: string,
+    factory: IProtocolFactory,
+    options: ListenUNIXOptions = {},
+  ): Deferred<IListeningPort> {
     this.unixServers.push({
       path,
       factory,
@@ -284,16 +321,36 @@ export class MemoryReactor implements IReactorCore, IReactorTCP, IReactorUNIX, I
   }
 
   /** Record the call, tell the factory `startedConnecting`, and return a connector that does nothing. */
-  connectUNIX(path: string, factory: IProtocolFactory, options: ConnectUNIXOptions = {}): MemoryConnector {
-    this.unixClients.push({ path, factory, timeout: options.timeout ?? 30, checkPID: options.checkPID ?? false });
+  connectUNIX(
+    path: string,
+    factory: IProtocolFactory,
+    options: ConnectUNIXOptions = {},
+  ): MemoryConnector {
+    this.unixClients.push({
+      path,
+      factory,
+      timeout: options.timeout ?? 30,
+      checkPID: options.checkPID ?? false,
+    });
     return this.#connector(new UNIXAddress(path), factory);
   }
 
   /** Record the call; fires with a port on `0.0.0.0:port`. The protocol is not started. */
-  listenUDP(port: number, protocol: IDatagramProtocol, options: ListenUDPOptions = {}): Deferred<IListeningPort> {
+  listenUDP(
+    port: number,
+    protocol: IDatagramProtocol,
+    options: ListenUDPOptions = {},
+  ): Deferred<IListeningPort> {
     const iface = options.interface ?? "";
-    this.udpServers.push({ port, protocol, interface: iface, maxPacketSize: options.maxPacketSize ?? 8192 });
-    const host = iface.includes(":") ? new IPv6Address("UDP", iface, port) : new IPv4Address("UDP", "0.0.0.0", port);
+    this.udpServers.push({
+      port,
+      protocol,
+      interface: iface,
+      maxPacketSize: options.maxPacketSize ?? 8192,
+    });
+    const host = iface.includes(":")
+      ? new IPv6Address("UDP", iface, port)
+      : new IPv4Address("UDP", "0.0.0.0", port);
     return succeed(new MemoryPort(host));
   }
 
@@ -317,7 +374,11 @@ export class MemoryReactorClock extends MemoryReactor implements IReactor {
     return this.clock.seconds();
   }
 
-  callLater<A extends unknown[]>(delay: number, fn: (...args: A) => unknown, ...args: A): IDelayedCall {
+  callLater<A extends unknown[]>(
+    delay: number,
+    fn: (...args: A) => unknown,
+    ...args: A
+  ): IDelayedCall {
     return this.clock.callLater(delay, fn, ...args);
   }
 

@@ -4,7 +4,11 @@ import type { Failure } from "../failure.ts";
 import type { IPushProducer } from "../interfaces.ts";
 import { Protocol } from "../protocol/protocol.ts";
 import { IPv4Address, UNIXAddress } from "../transport/address.ts";
-import { StringDatagramTransport, StringTransport, StringTransportWithDisconnection } from "./string-transport.ts";
+import {
+  StringDatagramTransport,
+  StringTransport,
+  StringTransportWithDisconnection,
+} from "./string-transport.ts";
 
 const producer: IPushProducer = { pauseProducing() {}, resumeProducing() {}, stopProducing() {} };
 
@@ -37,7 +41,10 @@ describe("StringTransport", () => {
     const t = new StringTransport();
     expect(t.getPeer()).toEqual(new IPv4Address("TCP", "192.168.1.1", 54321));
     expect(t.getHost()).toEqual(new IPv4Address("TCP", "10.0.0.1", 12345));
-    const u = new StringTransport({ hostAddress: new UNIXAddress("/a"), peerAddress: new UNIXAddress("/b") });
+    const u = new StringTransport({
+      hostAddress: new UNIXAddress("/a"),
+      peerAddress: new UNIXAddress("/b"),
+    });
     expect(u.getHost()).toEqual(new UNIXAddress("/a"));
     expect(u.getPeer()).toEqual(new UNIXAddress("/b"));
   });

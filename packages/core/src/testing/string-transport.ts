@@ -4,6 +4,9 @@
  *
  * @module
  */
+
+import type { Deferred } from "../deferred/deferred.ts";
+import { succeed } from "../deferred/helpers.ts";
 import { ConnectionAborted, ConnectionDone } from "../errors.ts";
 import { Failure } from "../failure.ts";
 import type {
@@ -15,8 +18,6 @@ import type {
   IUDPTransport,
 } from "../interfaces.ts";
 import { IPv4Address } from "../transport/address.ts";
-import { succeed } from "../deferred/helpers.ts";
-import type { Deferred } from "../deferred/deferred.ts";
 
 /** Options for {@link StringTransport}. */
 export interface StringTransportOptions {
@@ -165,7 +166,8 @@ export class StringTransport implements ITCPTransport {
    * @throws Error if none is registered.
    */
   unregisterProducer(): void {
-    if (this.producer === null) throw new Error("Cannot unregister a producer unless one is registered");
+    if (this.producer === null)
+      throw new Error("Cannot unregister a producer unless one is registered");
     this.producer = null;
     this.streaming = null;
   }
@@ -196,7 +198,8 @@ export class StringTransport implements ITCPTransport {
   }
 
   #checkState(): void {
-    if (this.disconnecting && !this.#lenient) throw new Error("Cannot resume producing after loseConnection");
+    if (this.disconnecting && !this.#lenient)
+      throw new Error("Cannot resume producing after loseConnection");
     if (this.producerState === "stopped") throw new Error("Cannot resume a stopped producer");
   }
 }
@@ -256,7 +259,10 @@ export class StringDatagramTransport implements IUDPTransport {
 
   /** Record one datagram (a copy of `data`). */
   write(data: string | Uint8Array, addr?: readonly [string, number]): void {
-    this.written.push({ data: Buffer.from(toBuffer(data)), addr: addr ?? this.connectedTo ?? undefined });
+    this.written.push({
+      data: Buffer.from(toBuffer(data)),
+      addr: addr ?? this.connectedTo ?? undefined,
+    });
   }
 
   /** Record the peer. */

@@ -1,0 +1,22 @@
+// The Torsion echo server for the echo benchmark (../shared/bench/run-echo.sh): a `Protocol`
+// that writes back what it receives, listening on 127.0.0.1 with the port as first argument.
+// Run `cd packages/core && npx tsc -p tsconfig.json` first: it imports the built package.
+// Usage: node echo-server.mjs PORT
+import { Factory, Protocol, reactor } from "../packages/core/dist/index.js";
+
+class Echo extends Protocol {
+  dataReceived(data) {
+    this.transport.write(data);
+  }
+}
+
+const port = Number(process.argv[2]);
+if (!Number.isInteger(port)) {
+  console.error("usage: node echo-server.mjs PORT");
+  process.exit(2);
+}
+// The same backlog as the node:net peer, so that bursts of connections are compared fairly.
+await reactor.listenTCP(port, Factory.forProtocol(Echo), { interface: "127.0.0.1", backlog: 1024 });
+console.error(`torsion echo listening on 127.0.0.1:${port}`);
+await reactor.run();
+process.exit(0);

@@ -1,0 +1,200 @@
+// Line splitting: @torsion/basic's LineReceiver and LineDecoder against node:readline over a
+// stream, split2, and a plain Buffer.indexOf loop over the same bytes (the floor).
+// Run with `pnpm bench lines` (builds first) or `node --expose-gc bench/lines.bench.mjs`.
+import { createInterface } from "node:readline";
+import { Readable } from "node:stream";
+import split2 from "split2";
+import { Accumulator, LineDecoder, LineReceiver } from "../packages/basic/dist/index.js";
+import { printTable } from "./lib.mjs";
+
+const CRLF = Buffer.from("\r\n");
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+
+/**
+ * Best wall time of `fn()` over RUNS runs (after two warm-ups), in seconds. The best, not the
+ * median: on a shared machine the noise only ever adds time.
+ */
+async function time(fn) {
+  await fn();
+  await fn();
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = process.hrtime.bigint();
+    await fn();
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return best;
+}
+
+function chunk(buf, size) {
+  const out = [];
+  for (let i = 0; i < buf.length; i += size) out.push(buf.subarray(i, i + size));
+  return out;
+}
+
+/** A transport that accepts everything and does nothing: the protocol is all that is measured. */
+function nullTransport() {
+  return {
+    disconnecting: false,
+    write() {},
+    writeSequence() {},
+    loseConnection() {
+      this.disconnecting = true;
+    },
+    getPeer() {},
+    getHost() {},
+    pauseProducing() {},
+    resumeProducing() {},
+    stopProducing() {},
+  };
+}
+
+class Counter extends LineReceiver {
+  count = 0;
+  bytes = 0;
+  lineReceived(line) {
+    this.count++;
+    this.bytes += line.length;
+  }
+}
+
+const impls = {
+  LineReceiver(chunks, maxLength) {
+    const p = new Counter();
+    p.MAX_LENGTH = maxLength;
+    p.makeConnection(nullTransport());
+    for (let i = 0; i < chunks.length; i++) p.dataReceived(chunks[i]);
+    return p.count;
+  },
+  LineDecoder(chunks, maxLength) {
+    const d = new LineDecoder({ maxLength });
+    const acc = new Accumulator();
+    let n = 0;
+    for (let i = 0; i < chunks.length; i++) {
+      acc.push(chunks[i]);
+      while (d.decode(acc) !== undefined) n++;
+    }
+    return n;
+  },
+  async readline(chunks) {
+    const rl = createInterface({ input: Readable.from(chunks, { objectMode: false }), crlfDelay: Number.POSITIVE_INFINITY });
+    let n = 0;
+    for await (const _ of rl) n++;
+    return n;
+  },
+  split2(chunks) {
+    return new Promise((resolve, reject) => {
+      let n = 0;
+      Readable.from(chunks, { objectMode: false })
+        .pipe(split2(/\r\n/))
+        .on("data", () => n++)
+        .on("end", () => resolve(n))
+        .on("error", reject);
+    });
+  },
+};
+
+/** The floor: indexOf over one contiguous buffer, handing out a Buffer view per line. */
+function floorSlices(whole) {
+  let n = 0;
+  let from = 0;
+  for (let i = whole.indexOf(CRLF, from); i >= 0; i = whole.indexOf(CRLF, from)) {
+    const line = whole.subarray(from, i);
+    n += line.length >= 0 ? 1 : 0;
+    from = i + 2;
+  }
+  return n;
+}
+
+/** Below the floor: indexOf alone, no line handed out. */
+function floorScan(whole) {
+  let n = 0;
+  for (let i = whole.indexOf(CRLF); i >= 0; i = whole.indexOf(CRLF, i + 2)) n++;
+  return n;
+}
+
+const floors = new Map();
+async function floorsOf(whole) {
+  if (!floors.has(whole)) {
+    floors.set(whole, {
+      "floor: indexOf + subarray": await time(() => floorSlices(whole)),
+      "floor: indexOf only": await time(() => floorScan(whole)),
+    });
+  }
+  return floors.get(whole);
+}
+
+async function suite(label, whole, chunkSize, expected, maxLength) {
+  const chunks = chunk(whole, chunkSize);
+  const mb = whole.length / 1e6;
+  const rows = [];
+  const results = {};
+  for (const [name, fn] of Object.entries(impls)) {
+    let n = 0;
+    const t = await time(async () => {
+      n = await fn(chunks, maxLength);
+    });
+    if (n !== expected) throw new Error(`${name} found ${n} lines, expected ${expected}`);
+    results[name] = t;
+  }
+  Object.assign(results, await floorsOf(whole));
+  for (const [name, t] of Object.entries(results)) {
+    rows.push({
+      input: label,
+      chunk: chunkSize >= 1024 ? `${chunkSize / 1024} KiB` : `${chunkSize} B`,
+      implementation: name,
+      "lines/s": expected / t,
+      "MB/s": mb / t,
+      "× readline": results.readline / t,
+      "× split2": results.split2 / t,
+      "÷ floor (slices)": t / results["floor: indexOf + subarray"],
+    });
+  }
+  return rows;
+}
+
+// 52-byte lines: 50 printable bytes and CRLF.
+const LINES = Number(process.env.BENCH_LINES ?? 100_000);
+const line52 = Buffer.from(`${"abcdefghij".repeat(5)}\r\n`);
+const short = Buffer.concat(Array.from({ length: LINES }, () => line52));
+
+// 4 MiB lines.
+const BIG = 4 * 1024 * 1024;
+const bigLine = Buffer.concat([Buffer.alloc(BIG - 2, "y"), CRLF]);
+const big = Buffer.concat(Array.from({ length: 8 }, () => bigLine));
+
+const rows = [];
+for (const size of [16, 1024, 65536]) rows.push(...(await suite("52 B lines", short, size, LINES, 16384)));
+rows.push(...(await suite("4 MiB lines", big, 65536, 8, BIG)));
+printTable(rows);
+
+// Linearity: one long line in 1 KiB chunks, at 0.16 MB and 1.6 MB. Linear code takes ~10x as
+// long for 10x the bytes; quadratic code (Twisted's `buffer += data; buffer.split(...)`,
+// mimicked by "concat + rescan") takes ~100x.
+function longLine(bytes) {
+  return chunk(Buffer.concat([Buffer.alloc(bytes, "z"), CRLF]), 1024);
+}
+function naive(chunks) {
+  let buffer = Buffer.alloc(0);
+  let n = 0;
+  for (const c of chunks) {
+    buffer = Buffer.concat([buffer, c]);
+    const i = buffer.indexOf(CRLF);
+    if (i >= 0) {
+      n++;
+      buffer = buffer.subarray(i + 2);
+    }
+  }
+  return n;
+}
+const lin = [];
+for (const bytes of [160_000, 1_600_000]) {
+  const chunks = longLine(bytes);
+  lin.push({
+    "line bytes (1 KiB chunks)": bytes,
+    "LineReceiver ms": 1000 * (await time(() => impls.LineReceiver(chunks, 2_000_000))),
+    "concat + rescan ms": 1000 * (await time(() => naive(chunks))),
+  });
+}
+console.log("\nLong-line linearity:\n");
+printTable(lin);
