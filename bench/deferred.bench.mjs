@@ -76,6 +76,38 @@ function promiseNested() {
   return p;
 }
 
+// (2c) An asynchronous loop: each step's Deferred fires in a microtask and its callback
+// returns the next step's Deferred, 10,000 deep (promise: each .then returns the next promise).
+function deferredLoop() {
+  const loop = (n) => {
+    if (n === STEPS) return n;
+    const d = new Deferred();
+    queueMicrotask(() => d.callback(n + 1));
+    return d.addCallback(loop);
+  };
+  const first = loop(0);
+  return new Promise((resolve) => first.addCallback(resolve));
+}
+function promiseLoop() {
+  const loop = (n) => {
+    if (n === STEPS) return n;
+    return new Promise((resolve) => queueMicrotask(() => resolve(n + 1))).then(loop);
+  };
+  return loop(0);
+}
+
+// (4) `await` on an already-fired Deferred vs on a resolved promise.
+async function awaitDeferred(n) {
+  for (let i = 0; i < n; i++) {
+    const d = new Deferred();
+    d.callback(i);
+    sink += await d;
+  }
+}
+async function awaitPromise(n) {
+  for (let i = 0; i < n; i++) sink += await Promise.resolve(i);
+}
+
 /** Median milliseconds of `a()` and of `b()`, runs interleaved so machine load hits both alike. */
 async function compareRuns(a, b, runs = 40) {
   for (let i = 0; i < 5; i++) {
@@ -132,7 +164,11 @@ function bytesPer(make, count = 100_000) {
 
 const rows = [];
 
-const [syncOps, promiseOps, pipelinedOps] = await compareOps([syncChain, promiseChain, promiseChainPipelined]);
+const [syncOps, promiseOps, pipelinedOps] = await compareOps([
+  syncChain,
+  promiseChain,
+  promiseChainPipelined,
+]);
 const opsCell = (x) => `${Math.round(x).toLocaleString("en-US")} ops/s`;
 rows.push({
   case: "3-callback chain: sync fire vs each .then x3 awaited",
@@ -165,6 +201,24 @@ rows.push({
   native: `${pNested.toFixed(2)} ms`,
   ratio: `${(dNested / pNested).toFixed(2)}x the time`,
   target: "<= 1.2x",
+});
+
+const [dLoop, pLoop] = await compareRuns(deferredLoop, promiseLoop);
+rows.push({
+  case: "10,000-step async loop (each callback returns the next step)",
+  torsion: `${dLoop.toFixed(2)} ms`,
+  native: `${pLoop.toFixed(2)} ms`,
+  ratio: `${(dLoop / pLoop).toFixed(2)}x the time`,
+  target: "<= 1.2x",
+});
+
+const [awaitD, awaitP] = await compareOps([awaitDeferred, awaitPromise], 5);
+rows.push({
+  case: "await a fired Deferred vs await a resolved Promise",
+  torsion: opsCell(awaitD),
+  native: opsCell(awaitP),
+  ratio: `${(awaitD / awaitP).toFixed(2)}x as fast`,
+  target: "report",
 });
 
 const dBytes = bytesPer(() => new Deferred());

@@ -12,8 +12,8 @@ import {
 } from "../packages/basic/dist/index.js";
 import { printTable } from "./lib.mjs";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 15);
-const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
+const RUNS = 15;
+const MESSAGES = 100_000;
 
 /** Best wall time of `fn()` over RUNS runs after two warm-ups, in seconds. */
 function time(fn) {
@@ -90,9 +90,19 @@ for (const payloadSize of [32, 1000]) {
   const payload = Buffer.alloc(payloadSize, "p");
   const cases = [
     ["netstring", encodeNetstring(payload), viaProtocol(NetCounter), "NetstringReceiver"],
-    ["netstring", encodeNetstring(payload), viaDecoder(() => new NetstringDecoder()), "NetstringDecoder"],
+    [
+      "netstring",
+      encodeNetstring(payload),
+      viaDecoder(() => new NetstringDecoder()),
+      "NetstringDecoder",
+    ],
     ["int32", encodeIntPrefixed(payload, 4), viaProtocol(Int32Counter), "Int32StringReceiver"],
-    ["int32", encodeIntPrefixed(payload, 4), viaDecoder(() => new IntPrefixDecoder({ prefixLength: 4 })), "IntPrefixDecoder(4)"],
+    [
+      "int32",
+      encodeIntPrefixed(payload, 4),
+      viaDecoder(() => new IntPrefixDecoder({ prefixLength: 4 })),
+      "IntPrefixDecoder(4)",
+    ],
   ];
   for (const [format, one, fn, name] of cases) {
     const count = payloadSize > 100 ? MESSAGES / 10 : MESSAGES;

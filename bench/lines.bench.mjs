@@ -8,7 +8,7 @@ import { Accumulator, LineDecoder, LineReceiver } from "../packages/basic/dist/i
 import { printTable } from "./lib.mjs";
 
 const CRLF = Buffer.from("\r\n");
-const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const RUNS = 15;
 
 /**
  * Best wall time of `fn()` over RUNS runs (after two warm-ups), in seconds. The best, not the
@@ -77,7 +77,10 @@ const impls = {
     return n;
   },
   async readline(chunks) {
-    const rl = createInterface({ input: Readable.from(chunks, { objectMode: false }), crlfDelay: Number.POSITIVE_INFINITY });
+    const rl = createInterface({
+      input: Readable.from(chunks, { objectMode: false }),
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
     let n = 0;
     for await (const _ of rl) n++;
     return n;
@@ -154,7 +157,7 @@ async function suite(label, whole, chunkSize, expected, maxLength) {
 }
 
 // 52-byte lines: 50 printable bytes and CRLF.
-const LINES = Number(process.env.BENCH_LINES ?? 100_000);
+const LINES = 100_000;
 const line52 = Buffer.from(`${"abcdefghij".repeat(5)}\r\n`);
 const short = Buffer.concat(Array.from({ length: LINES }, () => line52));
 
@@ -164,7 +167,8 @@ const bigLine = Buffer.concat([Buffer.alloc(BIG - 2, "y"), CRLF]);
 const big = Buffer.concat(Array.from({ length: 8 }, () => bigLine));
 
 const rows = [];
-for (const size of [16, 1024, 65536]) rows.push(...(await suite("52 B lines", short, size, LINES, 16384)));
+for (const size of [16, 1024, 65536])
+  rows.push(...(await suite("52 B lines", short, size, LINES, 16384)));
 rows.push(...(await suite("4 MiB lines", big, 65536, 8, BIG)));
 printTable(rows);
 

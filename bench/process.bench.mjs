@@ -52,6 +52,12 @@ const rawMs = median(raw);
 const torsionMs = median(torsion);
 printTable([
   { what: "child_process.spawn → 'close'", "ms per spawn (median)": rawMs, ratio: 1 },
-  { what: "spawnProcess → processEnded", "ms per spawn (median)": torsionMs, ratio: torsionMs / rawMs },
+  {
+    what: "spawnProcess → processEnded",
+    "ms per spawn (median)": torsionMs,
+    ratio: torsionMs / rawMs,
+  },
 ]);
-console.log(`\ntarget: spawnProcess within 1.10x of child_process.spawn: ${torsionMs / rawMs <= 1.1 ? "met" : "NOT met"}`);
+console.log(
+  `\ntarget: spawnProcess within 1.10x of child_process.spawn: ${torsionMs / rawMs <= 1.1 ? "met" : "NOT met"}`,
+);

@@ -1,11 +1,13 @@
 // deferToThread round-trip latency for a trivial task (add two numbers), one call at a time,
 // against piscina running the same worker entry directly; and throughput with 64 in flight.
 import { createRequire } from "node:module";
-import { ThreadPool, deferToThreadPool, defineTask } from "../packages/threads/dist/index.js";
+import { deferToThreadPool, defineTask, ThreadPool } from "../packages/threads/dist/index.js";
 import { median, printTable } from "./lib.mjs";
 
 // piscina is a dependency of @torsion/threads, not of the repository root.
-const { Piscina } = createRequire(new URL("../packages/threads/package.json", import.meta.url))("piscina");
+const { Piscina } = createRequire(new URL("../packages/threads/package.json", import.meta.url))(
+  "piscina",
+);
 
 const TASK_MODULE = "data:text/javascript,export function add(a, b) { return a + b; }";
 const add = defineTask(TASK_MODULE, "add");
@@ -49,8 +51,16 @@ const piscinaLatency = await latencyUs(viaPiscina);
 const torsionRate = await throughput(viaTorsion);
 const piscinaRate = await throughput(viaPiscina);
 printTable([
-  { what: "deferToThreadPool (Deferred)", "round trip µs (median)": torsionLatency, "tasks/s, 64 in flight": torsionRate },
-  { what: "piscina.run, same worker entry", "round trip µs (median)": piscinaLatency, "tasks/s, 64 in flight": piscinaRate },
+  {
+    what: "deferToThreadPool (Deferred)",
+    "round trip µs (median)": torsionLatency,
+    "tasks/s, 64 in flight": torsionRate,
+  },
+  {
+    what: "piscina.run, same worker entry",
+    "round trip µs (median)": piscinaLatency,
+    "tasks/s, 64 in flight": piscinaRate,
+  },
 ]);
 await pool.stop();
 await piscina.destroy();

@@ -84,8 +84,14 @@ describe("FileSender", () => {
     const consumer = new StringTransport();
     const sender = new FileSender();
     const swapcase = (b: Buffer): Buffer =>
-      Buffer.from([...b.toString()].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join(""));
-    const r = resultOf<Buffer>(sender.beginFileTransfer(fileWith("Test content"), consumer, swapcase));
+      Buffer.from(
+        [...b.toString()]
+          .map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()))
+          .join(""),
+      );
+    const r = resultOf<Buffer>(
+      sender.beginFileTransfer(fileWith("Test content"), consumer, swapcase),
+    );
     sender.resumeProducing();
     sender.resumeProducing();
     expect(r.ok).toEqual(Buffer.from("T"));

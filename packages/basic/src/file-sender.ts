@@ -5,8 +5,8 @@
  */
 import { readSync } from "node:fs";
 import type { Readable } from "node:stream";
-import { Deferred, TorsionError } from "@torsion/core";
 import type { IConsumer, IPullProducer } from "@torsion/core";
+import { Deferred, TorsionError } from "@torsion/core";
 
 const EMPTY: Buffer = Buffer.alloc(0);
 
@@ -47,7 +47,11 @@ export class FileSender implements IPullProducer {
    *   `TorsionError` ("Consumer asked us to stop producing") when the consumer calls
    *   {@link FileSender.stopProducing} first, or with the stream's error if a `Readable` fails.
    */
-  beginFileTransfer(file: FileSource, consumer: IConsumer, transform?: ChunkTransform): Deferred<Buffer> {
+  beginFileTransfer(
+    file: FileSource,
+    consumer: IConsumer,
+    transform?: ChunkTransform,
+  ): Deferred<Buffer> {
     this.#source = file;
     this.#consumer = consumer;
     this.#transform = transform;
@@ -83,7 +87,9 @@ export class FileSender implements IPullProducer {
   }
 
   #readStream(source: Readable): void {
-    const chunk = source.read(Math.min(this.CHUNK_SIZE, source.readableLength || this.CHUNK_SIZE)) as Buffer | string | null;
+    const chunk = source.read(
+      Math.min(this.CHUNK_SIZE, source.readableLength || this.CHUNK_SIZE),
+    ) as Buffer | string | null;
     if (chunk !== null) {
       this.#write(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
       return;

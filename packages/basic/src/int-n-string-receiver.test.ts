@@ -14,7 +14,10 @@ import {
 type Ctor = new () => IntNStringReceiver;
 
 function tester(Base: Ctor) {
-  return class extends (Base as unknown as new () => IntNStringReceiver & { prefixLength: 1 | 2 | 4; structFormat: string }) {
+  return class extends (Base as unknown as new () => IntNStringReceiver & {
+    prefixLength: 1 | 2 | 4;
+    structFormat: string;
+  }) {
     received: string[] = [];
     limits: number[] = [];
     override stringReceived(data: Buffer): void {
@@ -101,12 +104,16 @@ for (const [name, Base, p, fmt] of cases) {
 
     it("property: any strings, any chunking, are delivered as sent", () => {
       fc.assert(
-        fc.property(fc.array(fc.uint8Array({ maxLength: 255 }), { maxLength: 12 }), chunkSizes, (strings, sizes) => {
-          const [r] = connected();
-          const input = Buffer.concat(strings.map((s) => prefixed(Buffer.from(s), p)));
-          for (const c of splitBySizes(input, sizes)) r.dataReceived(c);
-          expect(r.received).toEqual(strings.map((s) => Buffer.from(s).toString("latin1")));
-        }),
+        fc.property(
+          fc.array(fc.uint8Array({ maxLength: 255 }), { maxLength: 12 }),
+          chunkSizes,
+          (strings, sizes) => {
+            const [r] = connected();
+            const input = Buffer.concat(strings.map((s) => prefixed(Buffer.from(s), p)));
+            for (const c of splitBySizes(input, sizes)) r.dataReceived(c);
+            expect(r.received).toEqual(strings.map((s) => Buffer.from(s).toString("latin1")));
+          },
+        ),
       );
     });
   });
@@ -122,7 +129,9 @@ describe("sendString limits", () => {
     expect(t.value()[0]).toBe(255);
     t.clear();
     expect(() => r.sendString(Buffer.alloc(256))).toThrow(StringTooLongError);
-    expect(() => r.sendString(Buffer.alloc(256))).toThrow("string length (256) exceeds the maximum (255) of the length prefix");
+    expect(() => r.sendString(Buffer.alloc(256))).toThrow(
+      "string length (256) exceeds the maximum (255) of the length prefix",
+    );
     const T16 = tester(Int16StringReceiver);
     const r16 = new T16();
     r16.makeConnection(t);

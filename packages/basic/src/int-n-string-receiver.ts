@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { Protocol, TorsionError } from "@torsion/core";
+
 import type { IPushProducer } from "@torsion/core";
+import { Protocol, TorsionError } from "@torsion/core";
 import { Accumulator } from "./framing/accumulator.ts";
 import {
   DEFAULT_MAX_PREFIXED_LENGTH,
@@ -112,7 +113,10 @@ export abstract class IntNStringReceiver extends Protocol implements IPushProduc
     buffer.push(data);
     let decoder = this.#decoder;
     if (decoder === undefined || decoder.maxLength !== this.MAX_LENGTH) {
-      decoder = this.#decoder = new IntPrefixDecoder({ prefixLength: this.prefixLength, maxLength: this.MAX_LENGTH });
+      decoder = this.#decoder = new IntPrefixDecoder({
+        prefixLength: this.prefixLength,
+        maxLength: this.MAX_LENGTH,
+      });
     }
     while (!this.paused) {
       let payload: Buffer | undefined;

@@ -92,13 +92,20 @@ describe("LineOnlyReceiver", () => {
 
   it("property: any lines, any chunking, are delivered as sent", () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ maxLength: 64 }).map((s) => s.replace(/\n/g, "")), { maxLength: 20 }), chunkSizes, (lines, sizes) => {
-        const [p, t] = connected();
-        const input = Buffer.from(lines.map((l) => `${l}\n`).join(""), "latin1");
-        for (const c of splitBySizes(input, sizes)) p.dataReceived(c);
-        expect(p.received).toEqual(lines.map((l) => Buffer.from(l, "latin1").toString("latin1")));
-        expect(t.disconnecting).toBe(false);
-      }),
+      fc.property(
+        fc.array(
+          fc.string({ maxLength: 64 }).map((s) => s.replace(/\n/g, "")),
+          { maxLength: 20 },
+        ),
+        chunkSizes,
+        (lines, sizes) => {
+          const [p, t] = connected();
+          const input = Buffer.from(lines.map((l) => `${l}\n`).join(""), "latin1");
+          for (const c of splitBySizes(input, sizes)) p.dataReceived(c);
+          expect(p.received).toEqual(lines.map((l) => Buffer.from(l, "latin1").toString("latin1")));
+          expect(t.disconnecting).toBe(false);
+        },
+      ),
     );
   });
 });

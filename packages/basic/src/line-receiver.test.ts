@@ -53,7 +53,21 @@ describe("LineReceiver", () => {
   const buffer =
     "len 10\n\n0123456789len 5\n\n1234\nlen 20\nfoo 123\n\n0123456789\n012345678len 0\nfoo 5\n\n" +
     "1234567890123456789012345678901234567890123456789012345678901234567890\nlen 1\n\na";
-  const output = ["len 10", "0123456789", "len 5", "1234\n", "len 20", "foo 123", "0123456789\n012345678", "len 0", "foo 5", "", "67890", "len 1", "a"];
+  const output = [
+    "len 10",
+    "0123456789",
+    "len 5",
+    "1234\n",
+    "len 20",
+    "foo 123",
+    "0123456789\n012345678",
+    "len 0",
+    "foo 5",
+    "",
+    "67890",
+    "len 1",
+    "a",
+  ];
 
   it("switches between line and raw mode as Twisted's LineTester expects, in every chunk size up to 9", () => {
     // From chunk size 10 on, the long line and what follows it arrive in one chunk, and
@@ -94,7 +108,14 @@ describe("LineReceiver", () => {
       for (const c of chunks) a.dataReceived(c);
       expect(strs(a.received)).toEqual(["twiddle1", "twiddle2", "len 5", "rawpause", ""]);
       clock.advance(0);
-      expect(strs(a.received)).toEqual(["twiddle1", "twiddle2", "len 5", "rawpause", "12345", "twiddle3"]);
+      expect(strs(a.received)).toEqual([
+        "twiddle1",
+        "twiddle2",
+        "len 5",
+        "rawpause",
+        "12345",
+        "twiddle3",
+      ]);
     });
   });
 
@@ -224,20 +245,27 @@ describe("LineReceiver", () => {
 
   it("property: any lines, any chunking, are delivered as sent", () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ maxLength: 40 }).map((s) => s.replace(/\r\n/g, "")), { maxLength: 20 }), chunkSizes, (lines, sizes) => {
-        class Collect extends LineReceiver {
-          got: string[] = [];
-          override lineReceived(line: Buffer): void {
-            this.got.push(line.toString("latin1"));
+      fc.property(
+        fc.array(
+          fc.string({ maxLength: 40 }).map((s) => s.replace(/\r\n/g, "")),
+          { maxLength: 20 },
+        ),
+        chunkSizes,
+        (lines, sizes) => {
+          class Collect extends LineReceiver {
+            got: string[] = [];
+            override lineReceived(line: Buffer): void {
+              this.got.push(line.toString("latin1"));
+            }
           }
-        }
-        const p = new Collect();
-        const t = connect(p);
-        const input = Buffer.from(lines.map((l) => `${l}\r\n`).join(""), "latin1");
-        for (const c of splitBySizes(input, sizes)) p.dataReceived(c);
-        expect(p.got).toEqual(lines.map((l) => Buffer.from(l, "latin1").toString("latin1")));
-        expect(t.disconnecting).toBe(false);
-      }),
+          const p = new Collect();
+          const t = connect(p);
+          const input = Buffer.from(lines.map((l) => `${l}\r\n`).join(""), "latin1");
+          for (const c of splitBySizes(input, sizes)) p.dataReceived(c);
+          expect(p.got).toEqual(lines.map((l) => Buffer.from(l, "latin1").toString("latin1")));
+          expect(t.disconnecting).toBe(false);
+        },
+      ),
     );
   });
 });
@@ -274,7 +302,10 @@ describe("LineReceiver limits (Twisted's rules)", () => {
   });
 
   it("passes a long terminated line with its delimiter and whatever followed", () => {
-    for (const excessive of [`${"x".repeat(14)}\r\n${"x".repeat(14)}`, `${"x".repeat(14)}\r\n`.repeat(2)]) {
+    for (const excessive of [
+      `${"x".repeat(14)}\r\n${"x".repeat(14)}`,
+      `${"x".repeat(14)}\r\n`.repeat(2),
+    ]) {
       const [p] = make();
       p.dataReceived(Buffer.from(excessive));
       expect(strs(p.longLines)).toEqual([excessive]);

@@ -3,8 +3,9 @@
  *
  * @module
  */
-import { Protocol } from "@torsion/core";
+
 import type { IPushProducer, ITCPTransport, ITransport } from "@torsion/core";
+import { Protocol } from "@torsion/core";
 import { Accumulator } from "./framing/accumulator.ts";
 import { DEFAULT_MAX_LINE_LENGTH, LineDecoder, LineTooLongError } from "./framing/line-decoder.ts";
 
@@ -103,7 +104,9 @@ export class LineReceiver extends Protocol implements IPushProducer {
   setLineMode(extra?: Uint8Array): void {
     this.lineMode = true;
     if (extra !== undefined && extra.length > 0) {
-      this.dataReceived(Buffer.isBuffer(extra) ? extra : Buffer.from(extra.buffer, extra.byteOffset, extra.length));
+      this.dataReceived(
+        Buffer.isBuffer(extra) ? extra : Buffer.from(extra.buffer, extra.byteOffset, extra.length),
+      );
     }
   }
 
@@ -173,10 +176,18 @@ export class LineReceiver extends Protocol implements IPushProducer {
     // Subclasses set `delimiter`/`MAX_LENGTH` as fields (and tests change them on instances),
     // so the decoder follows them rather than being built once in the constructor.
     const d = this.#decoder;
-    if (d !== undefined && this.#decoderDelimiter === this.delimiter && this.#decoderMax === this.MAX_LENGTH) return d;
+    if (
+      d !== undefined &&
+      this.#decoderDelimiter === this.delimiter &&
+      this.#decoderMax === this.MAX_LENGTH
+    )
+      return d;
     this.#decoderDelimiter = this.delimiter;
     this.#decoderMax = this.MAX_LENGTH;
-    return (this.#decoder = new LineDecoder({ delimiter: this.delimiter, maxLength: this.MAX_LENGTH }));
+    return (this.#decoder = new LineDecoder({
+      delimiter: this.delimiter,
+      maxLength: this.MAX_LENGTH,
+    }));
   }
 }
 

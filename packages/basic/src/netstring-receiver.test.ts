@@ -1,5 +1,5 @@
-import { Logger } from "@torsion/core";
 import type { Failure } from "@torsion/core";
+import { Logger } from "@torsion/core";
 import { StringTransport } from "@torsion/core/testing";
 import { forEveryChunking } from "@torsion/test-utils";
 import fc from "fast-check";
@@ -12,7 +12,9 @@ class TestNetstring extends NetstringReceiver {
   override MAX_LENGTH = 50;
   received: string[] = [];
   events: Array<Record<string, unknown>> = [];
-  override log: Logger = new Logger("test", undefined, (e) => this.events.push(e as unknown as Record<string, unknown>));
+  override log: Logger = new Logger("test", undefined, (e) =>
+    this.events.push(e as unknown as Record<string, unknown>),
+  );
   override stringReceived(data: Buffer): void {
     this.received.push(data.toString("latin1"));
     this.transport.write(data);
@@ -58,7 +60,20 @@ describe("NetstringReceiver", () => {
   });
 
   it("closes the connection with a logged NetstringParseError on every kind of bad input, byte by byte", () => {
-    const illegal = ["9999999999999999999999", "abc", "4:abcde", `51:${"a".repeat(50)}b,`, "2:aaa,", "0:a,", ":aaa,", "3aaa,", "aaa,", "aaa", "01:a,", "51:"];
+    const illegal = [
+      "9999999999999999999999",
+      "abc",
+      "4:abcde",
+      `51:${"a".repeat(50)}b,`,
+      "2:aaa,",
+      "0:a,",
+      ":aaa,",
+      "3aaa,",
+      "aaa,",
+      "aaa",
+      "01:a,",
+      "51:",
+    ];
     for (const s of illegal) {
       const [p, t] = connected();
       for (const b of Buffer.from(s)) p.dataReceived(Buffer.from([b]));

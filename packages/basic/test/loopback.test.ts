@@ -3,8 +3,8 @@
  * socket is the peer (so the client side adds nothing of ours to the measurement).
  */
 import { connect, type Socket } from "node:net";
-import { createReactor, Factory } from "@torsion/core";
 import type { Failure, IListeningPort } from "@torsion/core";
+import { createReactor, Factory } from "@torsion/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { LineReceiver } from "../src/line-receiver.ts";
 

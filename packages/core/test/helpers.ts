@@ -7,8 +7,15 @@ import { ClientFactory, Factory, globalLogPublisher, Protocol } from "../src/ind
 
 import type { NodeReactor } from "../src/reactor/node-reactor.ts";
 
+/** A promise with the functions that settle it. */
+export interface Resolvers<T> {
+  promise: Promise<T>;
+  resolve: (v: T) => void;
+  reject: (e: unknown) => void;
+}
+
 /** A promise with its resolve/reject (Node 20 has no Promise.withResolvers). */
-export function defer<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
+export function defer<T>(): Resolvers<T> {
   let resolve!: (v: T) => void;
   let reject!: (e: unknown) => void;
   const promise = new Promise<T>((res, rej) => {
@@ -68,8 +75,8 @@ export class Echo extends Protocol {
 
 /** A client factory handing out one given protocol and recording failures. */
 export class OneShotFactory<P extends IProtocol> extends ClientFactory {
-  readonly failed = defer<Failure>();
-  readonly lostConnection = defer<Failure>();
+  readonly failed: Resolvers<Failure> = defer<Failure>();
+  readonly lostConnection: Resolvers<Failure> = defer<Failure>();
   started = 0;
   constructor(readonly proto: P) {
     super();

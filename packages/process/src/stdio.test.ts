@@ -1,5 +1,11 @@
 import { PassThrough, Writable } from "node:stream";
-import { ConnectionDone, ConnectionLost, type Failure, type IPushProducer, Protocol } from "@torsion/core";
+import {
+  ConnectionDone,
+  ConnectionLost,
+  type Failure,
+  type IPushProducer,
+  Protocol,
+} from "@torsion/core";
 import { forEveryChunking } from "@torsion/test-utils";
 import { describe, expect, it } from "vitest";
 import { PipeAddress, StandardIO } from "./stdio.ts";

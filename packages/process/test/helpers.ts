@@ -7,7 +7,7 @@ import { ProcessProtocol } from "../src/index.ts";
  */
 export class Recorder extends ProcessProtocol {
   readonly events: string[] = [];
-  readonly data = new Map<number, Buffer[]>();
+  readonly data: Map<number, Buffer[]> = new Map();
   exitedReason: Failure | undefined;
   endedReason: Failure | undefined;
   readonly ended: Promise<Failure>;
@@ -63,13 +63,19 @@ export class Recorder extends ProcessProtocol {
 
 /** Check Twisted's order of calls: connectionMade first, processEnded last and once, every pipe lost once, no data after its pipe was lost. */
 export function expectTwistedOrder(events: readonly string[], fds: readonly number[]): void {
-  if (events[0] !== "connectionMade") throw new Error(`first call was ${events[0]}: ${events.join(", ")}`);
-  if (events.at(-1) !== "processEnded") throw new Error(`last call was ${events.at(-1)}: ${events.join(", ")}`);
-  if (events.filter((e) => e === "processEnded").length !== 1) throw new Error(`processEnded more than once: ${events.join(", ")}`);
-  if (events.filter((e) => e === "processExited").length !== 1) throw new Error(`processExited not exactly once: ${events.join(", ")}`);
+  if (events[0] !== "connectionMade")
+    throw new Error(`first call was ${events[0]}: ${events.join(", ")}`);
+  if (events.at(-1) !== "processEnded")
+    throw new Error(`last call was ${events.at(-1)}: ${events.join(", ")}`);
+  if (events.filter((e) => e === "processEnded").length !== 1)
+    throw new Error(`processEnded more than once: ${events.join(", ")}`);
+  if (events.filter((e) => e === "processExited").length !== 1)
+    throw new Error(`processExited not exactly once: ${events.join(", ")}`);
   for (const fd of fds) {
     const lost = events.indexOf(`lost ${fd}`);
-    if (lost === -1 || events.lastIndexOf(`lost ${fd}`) !== lost) throw new Error(`pipe ${fd} not lost exactly once: ${events.join(", ")}`);
-    if (events.lastIndexOf(`data ${fd}`) > lost) throw new Error(`data on ${fd} after it was lost: ${events.join(", ")}`);
+    if (lost === -1 || events.lastIndexOf(`lost ${fd}`) !== lost)
+      throw new Error(`pipe ${fd} not lost exactly once: ${events.join(", ")}`);
+    if (events.lastIndexOf(`data ${fd}`) > lost)
+      throw new Error(`data on ${fd} after it was lost: ${events.join(", ")}`);
   }
 }

@@ -29,7 +29,9 @@ async function failureOf(d: Deferred<unknown>): Promise<Failure> {
 
 describe("getProcessOutput", () => {
   it("fires with everything written to stdout, whatever the exit code (as Twisted)", async () => {
-    expect((await getProcessOutput("sh", ["-c", "printf 'a\\nb'; exit 4"])).toString()).toBe("a\nb");
+    expect((await getProcessOutput("sh", ["-c", "printf 'a\\nb'; exit 4"])).toString()).toBe(
+      "a\nb",
+    );
   });
 
   it("fails with UnexpectedErrorOutput on the first stderr byte; its processEnded fires later", async () => {
@@ -49,7 +51,10 @@ describe("getProcessOutput", () => {
   });
 
   it("passes env and path", async () => {
-    const out = await getProcessOutput("/bin/sh", ["-c", 'echo "$X"; pwd'], { env: { X: "y" }, path: dir });
+    const out = await getProcessOutput("/bin/sh", ["-c", 'echo "$X"; pwd'], {
+      env: { X: "y" },
+      path: dir,
+    });
     const [x, pwd] = out.toString().trim().split("\n");
     expect(x).toBe("y");
     expect(realpathSync(pwd as string)).toBe(realpathSync(dir));
@@ -85,7 +90,10 @@ describe("getProcessValue", () => {
 
 describe("getProcessOutputAndValue", () => {
   it("fires with [stdout, stderr, exitCode]", async () => {
-    const [out, err, code] = await getProcessOutputAndValue("sh", ["-c", "echo o; echo e >&2; exit 3"]);
+    const [out, err, code] = await getProcessOutputAndValue("sh", [
+      "-c",
+      "echo o; echo e >&2; exit 3",
+    ]);
     expect(out.toString()).toBe("o\n");
     expect(err.toString()).toBe("e\n");
     expect(code).toBe(3);
@@ -98,7 +106,9 @@ describe("getProcessOutputAndValue", () => {
   });
 
   it("fails with ProcessKilled carrying the output when a signal killed the process", async () => {
-    const f = await failureOf(getProcessOutputAndValue("sh", ["-c", "echo before; echo warn >&2; kill -KILL $$"]));
+    const f = await failureOf(
+      getProcessOutputAndValue("sh", ["-c", "echo before; echo warn >&2; kill -KILL $$"]),
+    );
     const err = f.value as ProcessKilled;
     expect(err).toBeInstanceOf(ProcessKilled);
     expect(err).toBeInstanceOf(ProcessTerminated);

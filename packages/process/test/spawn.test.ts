@@ -1,5 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -129,7 +138,9 @@ describe("spawnProcess: descriptors, environment, directory", () => {
     const fd = openSync(path, "w");
     try {
       const p = new Recorder();
-      spawnProcess(p, "sh", ["-c", "echo inherited >&3"], { childFDs: { 0: "w", 1: "r", 2: "r", 3: fd } });
+      spawnProcess(p, "sh", ["-c", "echo inherited >&3"], {
+        childFDs: { 0: "w", 1: "r", 2: "r", 3: fd },
+      });
       await p.ended;
       expectTwistedOrder(p.events, [0, 1, 2]);
     } finally {
@@ -154,7 +165,9 @@ describe("spawnProcess: descriptors, environment, directory", () => {
       await a.ended;
       expect(a.text(1)).toBe("inherited\n");
       const b = new Recorder();
-      spawnProcess(b, "/bin/sh", ["-c", 'echo "$FOO:$TORSION_PROCESS_TEST"'], { env: { FOO: "bar" } });
+      spawnProcess(b, "/bin/sh", ["-c", 'echo "$FOO:$TORSION_PROCESS_TEST"'], {
+        env: { FOO: "bar" },
+      });
       await b.ended;
       expect(b.text(1)).toBe("bar:\n");
     } finally {
@@ -222,7 +235,9 @@ describe("spawnProcess: a command that cannot start", () => {
   it("arguments of the wrong type throw a TypeError at once", () => {
     expect(() => spawnProcess(new Recorder(), "")).toThrow(TypeError);
     expect(() => spawnProcess(new Recorder(), "cat", [1 as unknown as string])).toThrow(TypeError);
-    expect(() => spawnProcess(new Recorder(), "cat", [], { childFDs: { 0: "x" as "r" } })).toThrow(TypeError);
+    expect(() => spawnProcess(new Recorder(), "cat", [], { childFDs: { 0: "x" as "r" } })).toThrow(
+      TypeError,
+    );
   });
 });
 
@@ -253,8 +268,7 @@ describe("spawnProcess: closing and errors", () => {
       await p.ended;
       expectTwistedOrder(p.events, [0, 1, 2]);
       const logged = seen.find((e) => e.log_namespace === "torsion.process");
-      expect(logged).toBeDefined();
-      expect((logged?.log_failure as Failure).getErrorMessage()).toBe("bug in outReceived");
+      expect((logged?.log_failure as Failure | undefined)?.getErrorMessage()).toBe("bug in outReceived");
     } finally {
       globalLogPublisher.removeObserver(observer);
     }

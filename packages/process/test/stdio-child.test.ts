@@ -10,12 +10,19 @@ const built =
   existsSync(fileURLToPath(new URL("../../core/dist/index.js", import.meta.url)));
 
 describe("StandardIO in a real child process", () => {
-  it.skipIf(!built)("serves a protocol on the child's stdin/stdout and ends cleanly on stdin EOF (needs `pnpm build`)", async () => {
-    const input = "hello\nstandard io\n";
-    const [out, err, code] = await getProcessOutputAndValue(process.execPath, [child], { stdinBytes: input });
-    expect(out.toString()).toBe(`ready\n${input.toUpperCase()}`);
-    expect(err.toString()).toBe("connectionLost ConnectionDone: Connection was closed cleanly.\n");
-    // The child exits by itself once stdin is done: StandardIO released it.
-    expect(code).toBe(0);
-  });
+  it.skipIf(!built)(
+    "serves a protocol on the child's stdin/stdout and ends cleanly on stdin EOF (needs `pnpm build`)",
+    async () => {
+      const input = "hello\nstandard io\n";
+      const [out, err, code] = await getProcessOutputAndValue(process.execPath, [child], {
+        stdinBytes: input,
+      });
+      expect(out.toString()).toBe(`ready\n${input.toUpperCase()}`);
+      expect(err.toString()).toBe(
+        "connectionLost ConnectionDone: Connection was closed cleanly.\n",
+      );
+      // The child exits by itself once stdin is done: StandardIO released it.
+      expect(code).toBe(0);
+    },
+  );
 });

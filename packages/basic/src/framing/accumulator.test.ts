@@ -24,6 +24,15 @@ describe("Accumulator", () => {
     expect(acc.length).toBe(0);
   });
 
+  it("takeFrame returns a frame and drops its terminator in one step", () => {
+    const acc = new Accumulator();
+    acc.push(Buffer.from("abc,def"));
+    expect(acc.takeFrame(3, 1).toString()).toBe("abc");
+    expect(acc.consumed).toBe(4);
+    expect(acc.takeFrame(3, 5).toString()).toBe("def");
+    expect(acc.length).toBe(0);
+  });
+
   it("counts every byte removed from the front in consumed", () => {
     const acc = new Accumulator();
     acc.push(Buffer.from("0123456789"));
@@ -43,6 +52,18 @@ describe("Accumulator", () => {
     expect(acc.indexOf(0)).toBe(-1);
     expect(acc.indexOf(Buffer.from("y"), 0)).toBe(1);
     expect(acc.indexOf(Buffer.from("y"), 2)).toBe(-1);
+  });
+
+  it("finds a sequence in long and short ranges, past near misses", () => {
+    for (const len of [3, 47, 48, 49, 100, 5000]) {
+      const acc = new Accumulator();
+      const body = Buffer.alloc(len, "\n");
+      acc.push(Buffer.concat([body, Buffer.from("\r\n")]));
+      expect(acc.indexOf(Buffer.from("\r\n"))).toBe(len);
+      expect(acc.indexOf(Buffer.from("\n\r\n"))).toBe(len - 1);
+      expect(acc.indexOf(Buffer.from("\r\r"))).toBe(-1);
+      expect(acc.indexOf(Buffer.from("\n\n\n\n\n\r"), 1)).toBe(len >= 5 ? len - 5 : -1);
+    }
   });
 
   it("reads big-endian prefixes, bytes and the last occurrence", () => {
@@ -72,7 +93,12 @@ describe("Accumulator", () => {
   it("behaves as a plain byte queue for any pushes and takes", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.uint8Array({ maxLength: 40 }).map((b) => ({ push: b })), fc.nat(50).map((n) => ({ take: n })))),
+        fc.array(
+          fc.oneof(
+            fc.uint8Array({ maxLength: 40 }).map((b) => ({ push: b })),
+            fc.nat(50).map((n) => ({ take: n })),
+          ),
+        ),
         (ops) => {
           const acc = new Accumulator();
           let model = Buffer.alloc(0);

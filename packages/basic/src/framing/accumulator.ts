@@ -85,7 +85,7 @@ export class Accumulator {
     const start = this.#start;
     const end = this.#end;
     const buf = this.#buf;
-    const s = start + (from > 0 ? from : 0);
+    const s = start + Math.max(from, 0);
     if (s >= end) return -1;
     if (end - s <= SHORT_SCAN) {
       // A few new bytes (small chunks): a JavaScript loop beats the native call.
@@ -103,8 +103,23 @@ export class Accumulator {
       return -1;
     }
     // Do not search the owned buffer's unwritten tail.
-    const i = (end === buf.length ? buf : buf.subarray(0, end)).indexOf(needle, s);
-    return i < 0 ? -1 : i - start;
+    const hay = end === buf.length ? buf : buf.subarray(0, end);
+    if (typeof needle === "number" || needle.length > 4) {
+      const i = hay.indexOf(needle, s);
+      return i < 0 ? -1 : i - start;
+    }
+    // A short sequence (such as "\r\n"): find its last byte with the single-byte search
+    // (memchr, no per-call search setup), then check the bytes before it.
+    const n = needle.length;
+    const last = needle[n - 1]!;
+    for (let j = s + n - 1; ; j++) {
+      j = hay.indexOf(last, j);
+      if (j < 0) return -1;
+      const at = j - n + 1;
+      let k = 0;
+      while (k < n - 1 && buf[at + k] === needle[k]) k++;
+      if (k === n - 1) return at - start;
+    }
   }
 
   /** Index of the last occurrence of `needle`, or -1. */
@@ -123,7 +138,9 @@ export class Accumulator {
   /** Read an unsigned big-endian integer of `byteLength` (1 to 6) bytes at `offset`, without consuming. */
   readUIntBE(offset: number, byteLength: number): number {
     if (offset < 0 || offset + byteLength > this.#end - this.#start) {
-      throw new RangeError(`cannot read ${byteLength} bytes at ${offset}: only ${this.length} buffered`);
+      throw new RangeError(
+        `cannot read ${byteLength} bytes at ${offset}: only ${this.length} buffered`,
+      );
     }
     return this.#buf.readUIntBE(this.#start + offset, byteLength);
   }
@@ -144,10 +161,21 @@ export class Accumulator {
     return out;
   }
 
+  /**
+   * Remove the first `n + skip` bytes and return the first `n` as a view: a frame followed by
+   * its terminator, in one step.
+   */
+  takeFrame(n: number, skip: number): Buffer {
+    const start = this.#start;
+    const out = this.#buf.subarray(start, start + n);
+    this.#advance(Math.min(n + skip, this.#end - start));
+    return out;
+  }
+
   /** Remove the first `n` bytes. */
   skip(n: number): void {
     const avail = this.#end - this.#start;
-    this.#advance(n > avail ? avail : n);
+    this.#advance(Math.min(n, avail));
   }
 
   /** Remove and return everything buffered. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Accumulator } from "./accumulator.ts";
-import { DecodeError, IncompleteFrameError, decodeAll } from "./decoder.ts";
+import { DecodeError, decodeAll, IncompleteFrameError } from "./decoder.ts";
 import { LineDecoder } from "./line-decoder.ts";
 
 describe("decodeAll", () => {

@@ -3,7 +3,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bytesFrom, chunkSizes, splitBySizes } from "../../test/chunking.ts";
 import { Accumulator } from "./accumulator.ts";
-import { IntPrefixDecoder, LengthLimitExceededError, type PrefixLength, encodeIntPrefixed } from "./int-prefix-decoder.ts";
+import {
+  encodeIntPrefixed,
+  IntPrefixDecoder,
+  LengthLimitExceededError,
+  type PrefixLength,
+} from "./int-prefix-decoder.ts";
 
 function feed(chunks: Buffer[], prefixLength: PrefixLength, maxLength?: number) {
   const decoder = new IntPrefixDecoder({ prefixLength, maxLength });
@@ -28,7 +33,9 @@ describe("encodeIntPrefixed", () => {
     expect(encodeIntPrefixed("foo", 2)).toEqual(Buffer.from("\x00\x03foo", "latin1"));
     expect(encodeIntPrefixed("foo", 1)).toEqual(Buffer.from("\x03foo", "latin1"));
     expect(encodeIntPrefixed(Buffer.alloc(255), 1)[0]).toBe(255);
-    expect(() => encodeIntPrefixed(Buffer.alloc(256), 1)).toThrow("string length (256) exceeds the maximum (255)");
+    expect(() => encodeIntPrefixed(Buffer.alloc(256), 1)).toThrow(
+      "string length (256) exceeds the maximum (255)",
+    );
   });
 });
 
@@ -60,7 +67,12 @@ describe("IntPrefixDecoder", () => {
   });
 
   it("waits on partial input", () => {
-    for (const [p, s] of [[4, "\x00\x00\x00"], [2, "\x00"], [1, "\x08dzadz"], [4, "hello there"]] as const) {
+    for (const [p, s] of [
+      [4, "\x00\x00\x00"],
+      [2, "\x00"],
+      [1, "\x08dzadz"],
+      [4, "hello there"],
+    ] as const) {
       const { frames, error } = feed([Buffer.from(s, "latin1")], p, 0xffffffff);
       expect(frames).toEqual([]);
       expect(error).toBeUndefined();
@@ -85,21 +97,26 @@ describe("IntPrefixDecoder", () => {
 
   it("property: any bytes either frame, wait or fail with LengthLimitExceededError, buffering at most limit + prefix + one chunk", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...widths), bytesFrom([0, 1, 2, 3]), chunkSizes, (p, input, sizes) => {
-        const max = 30;
-        const decoder = new IntPrefixDecoder({ prefixLength: p, maxLength: max });
-        const acc = new Accumulator();
-        for (const c of splitBySizes(input, sizes)) {
-          expect(acc.length).toBeLessThan(max + p);
-          acc.push(c);
-          try {
-            while (decoder.decode(acc) !== undefined);
-          } catch (err) {
-            expect(err).toBeInstanceOf(LengthLimitExceededError);
-            return;
+      fc.property(
+        fc.constantFrom(...widths),
+        bytesFrom([0, 1, 2, 3]),
+        chunkSizes,
+        (p, input, sizes) => {
+          const max = 30;
+          const decoder = new IntPrefixDecoder({ prefixLength: p, maxLength: max });
+          const acc = new Accumulator();
+          for (const c of splitBySizes(input, sizes)) {
+            expect(acc.length).toBeLessThan(max + p);
+            acc.push(c);
+            try {
+              while (decoder.decode(acc) !== undefined);
+            } catch (err) {
+              expect(err).toBeInstanceOf(LengthLimitExceededError);
+              return;
+            }
           }
-        }
-      }),
+        },
+      ),
     );
   });
 });

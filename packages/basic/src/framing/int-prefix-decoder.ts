@@ -67,9 +67,11 @@ export class IntPrefixDecoder implements Decoder<Buffer> {
 
   constructor(options: IntPrefixDecoderOptions) {
     const p = options.prefixLength;
-    if (p !== 1 && p !== 2 && p !== 4) throw new RangeError(`prefixLength must be 1, 2 or 4, got ${p}`);
+    if (p !== 1 && p !== 2 && p !== 4)
+      throw new RangeError(`prefixLength must be 1, 2 or 4, got ${p}`);
     const max = options.maxLength ?? DEFAULT_MAX_PREFIXED_LENGTH;
-    if (!Number.isSafeInteger(max) || max < 0) throw new RangeError(`maxLength must be a non-negative integer, got ${max}`);
+    if (!Number.isSafeInteger(max) || max < 0)
+      throw new RangeError(`maxLength must be a non-negative integer, got ${max}`);
     this.prefixLength = p;
     this.maxLength = max;
   }

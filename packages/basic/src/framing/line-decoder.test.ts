@@ -7,13 +7,17 @@ import { DecodeError, IncompleteFrameError } from "./decoder.ts";
 import { LineDecoder, LineTooLongError } from "./line-decoder.ts";
 
 /** Feed chunks, collecting lines; returns the lines and the error that stopped it, if any. */
-function feed(decoder: LineDecoder, chunks: Buffer[]): { lines: string[]; error?: unknown; acc: Accumulator } {
+function feed(
+  decoder: LineDecoder,
+  chunks: Buffer[],
+): { lines: string[]; error?: unknown; acc: Accumulator } {
   const acc = new Accumulator();
   const lines: string[] = [];
   for (const c of chunks) {
     acc.push(c);
     try {
-      for (let l = decoder.decode(acc); l !== undefined; l = decoder.decode(acc)) lines.push(l.toString("latin1"));
+      for (let l = decoder.decode(acc); l !== undefined; l = decoder.decode(acc))
+        lines.push(l.toString("latin1"));
     } catch (error) {
       return { lines, error, acc };
     }
@@ -68,11 +72,17 @@ describe("LineDecoder", () => {
   });
 
   it("fails at maximum + delimiter length buffered bytes with no delimiter, with both numbers in the message", () => {
-    const { error } = feed(new LineDecoder({ maxLength: 4 }), [Buffer.from("xxxx"), Buffer.from("xx")]);
+    const { error } = feed(new LineDecoder({ maxLength: 4 }), [
+      Buffer.from("xxxx"),
+      Buffer.from("xx"),
+    ]);
     expect(error).toBeInstanceOf(LineTooLongError);
     expect((error as LineTooLongError).terminated).toBe(false);
-    expect((error as Error).message).toBe("line length (at least 6, no delimiter yet) exceeds the maximum (4)");
-    const done = feed(new LineDecoder({ maxLength: 4 }), [Buffer.from("xxxxxxx\r\n")]).error as LineTooLongError;
+    expect((error as Error).message).toBe(
+      "line length (at least 6, no delimiter yet) exceeds the maximum (4)",
+    );
+    const done = feed(new LineDecoder({ maxLength: 4 }), [Buffer.from("xxxxxxx\r\n")])
+      .error as LineTooLongError;
     expect(done.message).toBe("line length (7) exceeds the maximum (4)");
     expect(done.terminated).toBe(true);
   });
@@ -86,7 +96,9 @@ describe("LineDecoder", () => {
 
   it("has a limit by default, and no limit only when asked for by name", () => {
     expect(new LineDecoder().maxLength).toBe(16384);
-    const { lines } = feed(new LineDecoder({ maxLength: "unlimited" }), [Buffer.from(`${"x".repeat(100000)}\r\n`)]);
+    const { lines } = feed(new LineDecoder({ maxLength: "unlimited" }), [
+      Buffer.from(`${"x".repeat(100000)}\r\n`),
+    ]);
     expect(lines[0]).toHaveLength(100000);
     expect(() => new LineDecoder({ maxLength: -1 })).toThrow(RangeError);
     expect(() => new LineDecoder({ delimiter: "" })).toThrow(RangeError);
@@ -133,7 +145,10 @@ describe("LineDecoder", () => {
   it("property: any list of lines, any chunking, decodes to the same lines", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.string({ maxLength: 30 }).map((s) => s.replace(/\r\n/g, "")), { maxLength: 20 }),
+        fc.array(
+          fc.string({ maxLength: 30 }).map((s) => s.replace(/\r\n/g, "")),
+          { maxLength: 20 },
+        ),
         chunkSizes,
         (lines, sizes) => {
           const input = Buffer.from(lines.map((l) => `${l}\r\n`).join(""), "latin1");
@@ -147,21 +162,26 @@ describe("LineDecoder", () => {
 
   it("property: any bytes either frame, wait or fail with LineTooLongError, buffering at most limit + delimiter + one chunk", () => {
     fc.assert(
-      fc.property(bytesFrom([13, 10, 120]), chunkSizes, fc.integer({ min: 0, max: 40 }), (input, sizes, max) => {
-        const decoder = new LineDecoder({ maxLength: max });
-        const acc = new Accumulator();
-        for (const c of splitBySizes(input, sizes)) {
-          expect(acc.length).toBeLessThan(max + 2);
-          acc.push(c);
-          try {
-            while (decoder.decode(acc) !== undefined);
-          } catch (err) {
-            expect(err).toBeInstanceOf(LineTooLongError);
-            expect(err).toBeInstanceOf(DecodeError);
-            return;
+      fc.property(
+        bytesFrom([13, 10, 120]),
+        chunkSizes,
+        fc.integer({ min: 0, max: 40 }),
+        (input, sizes, max) => {
+          const decoder = new LineDecoder({ maxLength: max });
+          const acc = new Accumulator();
+          for (const c of splitBySizes(input, sizes)) {
+            expect(acc.length).toBeLessThan(max + 2);
+            acc.push(c);
+            try {
+              while (decoder.decode(acc) !== undefined);
+            } catch (err) {
+              expect(err).toBeInstanceOf(LineTooLongError);
+              expect(err).toBeInstanceOf(DecodeError);
+              return;
+            }
           }
-        }
-      }),
+        },
+      ),
     );
   });
 

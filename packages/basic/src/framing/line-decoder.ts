@@ -101,16 +101,15 @@ export class LineDecoder implements Decoder<Buffer> {
     const i = input.indexOf(this.#single >= 0 ? this.#single : this.delimiter, from);
     if (i < 0) {
       const buffered = input.length;
-      if (buffered >= this.maxLength + dlen) throw new LineTooLongError(buffered, this.maxLength, false);
+      if (buffered >= this.maxLength + dlen)
+        throw new LineTooLongError(buffered, this.maxLength, false);
       // A delimiter may start in the last dlen - 1 bytes and finish in the next chunk.
       const next = buffered - dlen + 1;
-      this.#scanFrom = base + (next > 0 ? next : 0);
+      this.#scanFrom = base + Math.max(next, 0);
       return undefined;
     }
     if (i > this.maxLength) throw new LineTooLongError(i, this.maxLength, true);
-    const line = input.take(i);
-    input.skip(dlen);
-    return line;
+    return input.takeFrame(i, dlen);
   }
 
   /**

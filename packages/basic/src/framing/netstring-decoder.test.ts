@@ -3,9 +3,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bytesFrom, chunkSizes, splitBySizes } from "../../test/chunking.ts";
 import { Accumulator } from "./accumulator.ts";
-import { NetstringDecoder, NetstringParseError, encodeNetstring } from "./netstring-decoder.ts";
+import { encodeNetstring, NetstringDecoder, NetstringParseError } from "./netstring-decoder.ts";
 
-function feed(chunks: Buffer[], maxLength?: number): { frames: Buffer[]; error?: unknown; acc: Accumulator } {
+function feed(
+  chunks: Buffer[],
+  maxLength?: number,
+): { frames: Buffer[]; error?: unknown; acc: Accumulator } {
   const decoder = new NetstringDecoder({ maxLength });
   const acc = new Accumulator();
   const frames: Buffer[] = [];
@@ -20,7 +23,8 @@ function feed(chunks: Buffer[], maxLength?: number): { frames: Buffer[]; error?:
   return { frames, acc };
 }
 
-const fails = (s: string, maxLength?: number): unknown => feed([Buffer.from(s, "latin1")], maxLength).error;
+const fails = (s: string, maxLength?: number): unknown =>
+  feed([Buffer.from(s, "latin1")], maxLength).error;
 
 describe("encodeNetstring", () => {
   it("writes <length>:<payload>,", () => {
@@ -45,14 +49,28 @@ describe("NetstringDecoder", () => {
   });
 
   it("waits for a length split across chunks, and for the comma", () => {
-    expect(feed(["1", "0:01234", "56789", ","].map((s) => Buffer.from(s))).frames.map(String)).toEqual(["0123456789"]);
+    expect(
+      feed(["1", "0:01234", "56789", ","].map((s) => Buffer.from(s))).frames.map(String),
+    ).toEqual(["0123456789"]);
     const partial = feed([Buffer.from("4:abcd")]);
     expect(partial.frames).toEqual([]);
     expect(partial.error).toBeUndefined();
   });
 
   it("rejects what Twisted rejects", () => {
-    for (const bad of ["9999999999999999999999", "abc", "4:abcde", "2:aaa,", "0:a,", ":aaa,", "3aaa,", "aaa,", "aaa", "01:a,", "00:,"]) {
+    for (const bad of [
+      "9999999999999999999999",
+      "abc",
+      "4:abcde",
+      "2:aaa,",
+      "0:a,",
+      ":aaa,",
+      "3aaa,",
+      "aaa,",
+      "aaa",
+      "01:a,",
+      "00:,",
+    ]) {
       expect(fails(bad), bad).toBeInstanceOf(NetstringParseError);
     }
   });
@@ -64,24 +82,32 @@ describe("NetstringDecoder", () => {
 
   it("accepts a length equal to the maximum and rejects one over it before the colon, with both numbers", () => {
     expect(fails("12:", 12)).toBeUndefined();
-    expect((fails("13", 12) as Error).message).toBe("netstring length (13) exceeds the maximum (12)");
+    expect((fails("13", 12) as Error).message).toBe(
+      "netstring length (13) exceeds the maximum (12)",
+    );
     expect(fails("1000:", 11)).toBeInstanceOf(NetstringParseError);
     expect(fails("100000")).toBeInstanceOf(NetstringParseError);
     expect(fails("99999:")).toBeUndefined();
   });
 
   it("names the wrong byte when the comma is missing", () => {
-    expect((fails("2:abc") as Error).message).toBe('netstring payload of length 2 is followed by byte 0x63, not ","');
+    expect((fails("2:abc") as Error).message).toBe(
+      'netstring payload of length 2 is followed by byte 0x63, not ","',
+    );
   });
 
   it("property: any list of payloads, any chunking, decodes to the same payloads", () => {
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 60 }), { maxLength: 15 }), chunkSizes, (payloads, sizes) => {
-        const input = Buffer.concat(payloads.map((p) => encodeNetstring(p)));
-        const { frames, error } = feed(splitBySizes(input, sizes), 100);
-        expect(error).toBeUndefined();
-        expect(frames).toEqual(payloads.map((p) => Buffer.from(p)));
-      }),
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 60 }), { maxLength: 15 }),
+        chunkSizes,
+        (payloads, sizes) => {
+          const input = Buffer.concat(payloads.map((p) => encodeNetstring(p)));
+          const { frames, error } = feed(splitBySizes(input, sizes), 100);
+          expect(error).toBeUndefined();
+          expect(frames).toEqual(payloads.map((p) => Buffer.from(p)));
+        },
+      ),
     );
   });
 

@@ -63,7 +63,8 @@ export class NetstringDecoder implements Decoder<Buffer> {
 
   constructor(options: NetstringDecoderOptions = {}) {
     const max = options.maxLength ?? DEFAULT_MAX_NETSTRING_LENGTH;
-    if (!Number.isSafeInteger(max) || max < 0) throw new RangeError(`maxLength must be a non-negative integer, got ${max}`);
+    if (!Number.isSafeInteger(max) || max < 0)
+      throw new RangeError(`maxLength must be a non-negative integer, got ${max}`);
     this.maxLength = max;
   }
 
@@ -101,7 +102,9 @@ export class NetstringDecoder implements Decoder<Buffer> {
         if (length === 0) throw new NetstringParseError("netstring length has a leading zero");
         length = (length < 0 ? 0 : length * 10) + (c - ZERO);
         if (length > this.maxLength) {
-          throw new NetstringParseError(`netstring length (${length}) exceeds the maximum (${this.maxLength})`);
+          throw new NetstringParseError(
+            `netstring length (${length}) exceeds the maximum (${this.maxLength})`,
+          );
         }
       }
       this.#length = length;
@@ -120,8 +123,6 @@ export class NetstringDecoder implements Decoder<Buffer> {
       );
     }
     input.skip(headerLength);
-    const payload = input.take(length);
-    input.skip(1);
-    return payload;
+    return input.takeFrame(length, 1);
   }
 }

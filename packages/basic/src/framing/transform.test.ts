@@ -8,9 +8,13 @@ import { DecoderTransform } from "./transform.ts";
 
 async function collect<T>(source: Iterable<Buffer | string>, t: DecoderTransform<T>): Promise<T[]> {
   const out: T[] = [];
-  await pipeline(Readable.from(source, { objectMode: false }), t, async (frames: AsyncIterable<T>) => {
-    for await (const f of frames) out.push(f);
-  });
+  await pipeline(
+    Readable.from(source, { objectMode: false }),
+    t,
+    async (frames: AsyncIterable<T>) => {
+      for await (const f of frames) out.push(f);
+    },
+  );
   return out;
 }
 
@@ -19,7 +23,8 @@ describe("DecoderTransform", () => {
     const input = "one\r\ntwo\r\nthree\r\n";
     for (let size = 1; size <= input.length; size++) {
       const chunks: Buffer[] = [];
-      for (let i = 0; i < input.length; i += size) chunks.push(Buffer.from(input.slice(i, i + size)));
+      for (let i = 0; i < input.length; i += size)
+        chunks.push(Buffer.from(input.slice(i, i + size)));
       const lines = await collect(chunks, new DecoderTransform(new LineDecoder()));
       expect(lines.map(String)).toEqual(["one", "two", "three"]);
     }
@@ -27,19 +32,25 @@ describe("DecoderTransform", () => {
 
   it("works with any decoder", async () => {
     const input = Buffer.concat([encodeIntPrefixed("ab", 2), encodeIntPrefixed("", 2)]);
-    const frames = await collect([input], new DecoderTransform(new IntPrefixDecoder({ prefixLength: 2 })));
+    const frames = await collect(
+      [input],
+      new DecoderTransform(new IntPrefixDecoder({ prefixLength: 2 })),
+    );
     expect(frames.map(String)).toEqual(["ab", ""]);
   });
 
   it("hands leftovers to decodeEof at the end", async () => {
-    const lines = await collect(["a\nb"], new DecoderTransform(new LineDecoder({ delimiter: "\n", finalLine: true })));
+    const lines = await collect(
+      ["a\nb"],
+      new DecoderTransform(new LineDecoder({ delimiter: "\n", finalLine: true })),
+    );
     expect(lines.map(String)).toEqual(["a", "b"]);
   });
 
   it("fails with IncompleteFrameError on leftovers the decoder does not accept", async () => {
-    await expect(collect(["a\nb"], new DecoderTransform(new LineDecoder({ delimiter: "\n" })))).rejects.toBeInstanceOf(
-      IncompleteFrameError,
-    );
+    await expect(
+      collect(["a\nb"], new DecoderTransform(new LineDecoder({ delimiter: "\n" }))),
+    ).rejects.toBeInstanceOf(IncompleteFrameError);
   });
 
   it("fails with the decoder's error on bad input", async () => {

@@ -143,7 +143,25 @@ describe("Deferred callbacks", () => {
     const seen: unknown[] = [];
     d.addCallbacks((n, x: string) => seen.push(n, x), null, { callbackArgs: ["x"] });
     d.callback(1);
-    expect(seen).toEqual([1, "x"]);
+    const e = new Deferred<number>();
+    e.addCallbacks(
+      () => seen.push("not me"),
+      (f, y: string) => seen.push(f.getErrorMessage(), y),
+      { errbackArgs: ["y"] },
+    );
+    e.errback(new Error("err"));
+    expect(seen).toEqual([1, "x", "err", "y"]);
+  });
+
+  it("describes itself with toString", () => {
+    const d = new Deferred<number>();
+    expect(String(d)).toBe("<Deferred>");
+    d.callback(3);
+    expect(String(d)).toBe("<Deferred current result: 3>");
+    const outer = new Deferred<number>();
+    outer.addCallback(() => new Deferred<number>());
+    outer.callback(0);
+    expect(String(outer)).toBe("<Deferred waiting on Deferred>");
   });
 
   it("runs callbacks added from inside a callback after it, not recursively", () => {
@@ -250,6 +268,19 @@ describe("Deferred chaining", () => {
     d.callback(1);
     await new Promise((r) => setImmediate(r));
     expect(o.failure?.getErrorMessage()).toBe("thenable rejected");
+  });
+
+  it("fails the chain when a returned thenable's then() throws", () => {
+    const d = new Deferred<number>();
+    const bad = {
+      // biome-ignore lint/suspicious/noThenProperty: testing a broken thenable
+      then(): never {
+        throw new Error("then exploded");
+      },
+    };
+    const o = outcome(d.addCallback(() => bad as PromiseLike<number>));
+    d.callback(1);
+    expect(o.failure?.getErrorMessage()).toBe("then exploded");
   });
 
   it("runs 100,000 callbacks on one Deferred without growing the stack", () => {

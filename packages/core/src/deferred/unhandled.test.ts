@@ -71,6 +71,15 @@ describe("unhandled errors in Deferreds", () => {
     expect(unhandledReports()).toEqual([]);
   });
 
+  it("does not report a Deferred that was being awaited when it failed", async () => {
+    const d = new Deferred<number>();
+    const p = d.toPromise();
+    d.errback(new Error("awaited before failing"));
+    await expect(p).rejects.toThrow("awaited before failing");
+    await nextTurn();
+    expect(unhandledReports()).toEqual([]);
+  });
+
   it("does not report a Failure passed on to the Deferred that waits on it", async () => {
     const inner = new Deferred<number>();
     const outer = new Deferred<number>();

@@ -89,7 +89,20 @@ export function connectTCP(
   return connector;
 }
 
-/** The remote address of a connected TCP socket. */
+/** The part of Node's TCP handle that reports the peer's address. */
+interface PeerNameHandle {
+  getpeername?(out: { address?: string; port?: number; family?: string }): number;
+}
+
+/**
+ * The remote address of a connected TCP socket. Asks the handle directly where it can:
+ * `socket.remoteAddress` would keep a second copy of the address on every socket.
+ */
 export function tcpPeer(socket: net.Socket): ReturnType<typeof addressFor> {
+  const handle = (socket as unknown as { _handle?: PeerNameHandle | null })._handle;
+  if (typeof handle?.getpeername === "function") {
+    const out: { address?: string; port?: number; family?: string } = {};
+    if (handle.getpeername(out) === 0) return addressFor("TCP", out.address, out.port, out.family);
+  }
   return addressFor("TCP", socket.remoteAddress, socket.remotePort, socket.remoteFamily);
 }

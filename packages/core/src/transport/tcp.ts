@@ -19,6 +19,7 @@ import type {
 import { Logger } from "../logger/logger.ts";
 import { connectionDone } from "../protocol/protocol.ts";
 import { addressFor, UNIXAddress } from "./address.ts";
+import { ProducerSlot } from "./producer.ts";
 import { kTransport, type StreamSocket } from "./stream-socket.ts";
 import { clientTLSOptions, isCertificateError, tlsConnectError } from "./tls.ts";
 
@@ -26,6 +27,16 @@ const log = new Logger("torsion.transport");
 
 /** A socket carrying its transport for the shared listeners. */
 type Hosted = StreamSocket & { [kTransport]?: TCPTransport };
+
+// State bits, one small integer per connection instead of a field each (idle connections are
+// what a server has most of).
+const CONNECTED = 1;
+const DISCONNECTING = 2; // loseConnection/abort called, or closed: no more dataReceived
+const WRITE_SHUT = 4; // end() called, aborted or closed: writes are dropped
+const END_CALLED = 8;
+const CLOSED = 16;
+const TLS = 32;
+const CLOSE_ON_UNREGISTER = 64; // loseConnection waits for the pull producer
 
 /** Told when a connection has closed (after the protocol's `connectionLost`). */
 export interface ConnectionOwner {
@@ -37,7 +48,7 @@ export interface TransportInit {
   /** The remote address (already computed for `buildProtocol`). */
   peer: IAddress;
   /** The local address, when the socket cannot tell (UNIX sockets); otherwise asked lazily. */
-  host?: IAddress;
+  host?: IAddress | undefined;
   /** The server port's session number for this connection; `-1` for a client connection. */
   sessionno: number;
   /** Told when the connection closes. */
@@ -67,29 +78,15 @@ export interface TransportInit {
  */
 export class TCPTransport implements ITLSTransport {
   #socket: Hosted;
-  #protocol: IProtocol;
-  #owner: ConnectionOwner | null;
-  #peer: IAddress;
+  readonly #protocol: IProtocol;
+  readonly #owner: ConnectionOwner | null;
+  readonly #peer: IAddress;
   #host: IAddress | undefined;
-  #sessionno: number;
-  #connected = false;
-  #disconnecting = false;
-  /** No more writes: `end()` was called, or the connection is aborted or closed. */
-  #writeShut = false;
-  #endCalled = false;
-  #closed = false;
-  #tls = false;
-  /** Close once the pull producer unregisters (Twisted waits for it). */
-  #closeOnUnregister = false;
-  /** Why the connection ended, when we know better than the socket (abort, callback error). */
+  readonly #sessionno: number;
+  #flags = 0;
+  /** Why the connection ends, once known: abort, a callback's exception, a socket error. */
   #reason: Failure | null = null;
-  #error: Error | null = null;
-  #producer: IPushProducer | IPullProducer | null = null;
-  #streaming = false;
-  #producerPaused = false;
-  #pullWrote = false;
-  #pullIdle = false;
-  #pullScheduled = false;
+  #producer: ProducerSlot | null = null;
 
   constructor(socket: StreamSocket, protocol: IProtocol, init: TransportInit) {
     this.#socket = socket;
@@ -103,7 +100,7 @@ export class TCPTransport implements ITLSTransport {
   /** Attach to the socket's events and call the protocol's `makeConnection`. */
   start(): void {
     TCPTransport.#attach(this.#socket, this);
-    this.#connected = true;
+    this.#flags |= CONNECTED;
     try {
       this.#protocol.makeConnection(this);
     } catch (error) {
@@ -111,7 +108,7 @@ export class TCPTransport implements ITLSTransport {
     }
   }
 
-  // --- shared socket listeners: `this` is the socket -------------------------------------
+  // --- shared socket listeners (`this` is the socket): no closures per connection ---------
 
   static #attach(socket: Hosted, transport: TCPTransport): void {
     socket[kTransport] = transport;
@@ -121,17 +118,9 @@ export class TCPTransport implements ITLSTransport {
     socket.on("close", TCPTransport.#onClose);
   }
 
-  static #detach(socket: Hosted): void {
-    socket.removeListener("data", TCPTransport.#onData);
-    socket.removeListener("end", TCPTransport.#onEnd);
-    socket.removeListener("close", TCPTransport.#onClose);
-    socket.removeListener("drain", TCPTransport.#onDrain);
-    // `error` stays: an error on a socket nobody listens to would crash the process.
-  }
-
   static #onData(this: Hosted, chunk: Buffer): void {
     const t = this[kTransport]!;
-    if (t.#disconnecting) return; // Twisted stops reading once loseConnection was called
+    if (t.#flags & DISCONNECTING) return; // Twisted stops reading once loseConnection was called
     try {
       t.#protocol.dataReceived(chunk);
     } catch (error) {
@@ -141,23 +130,23 @@ export class TCPTransport implements ITLSTransport {
 
   static #onEnd(this: Hosted): void {
     const t = this[kTransport]!;
-    if (t.#closed || t.#disconnecting) return;
+    if (t.#flags & DISCONNECTING) return;
     const p = t.#protocol as Partial<IHalfCloseableProtocol>;
-    if (typeof p.readConnectionLost === "function") {
-      try {
-        p.readConnectionLost();
-      } catch (error) {
-        t.#callbackFailed(error, "readConnectionLost");
-      }
-    } else {
-      t.#disconnecting = true;
+    if (typeof p.readConnectionLost !== "function") {
+      t.#flags |= DISCONNECTING;
       t.#closeAfterFlush();
+      return;
+    }
+    try {
+      p.readConnectionLost();
+    } catch (error) {
+      t.#callbackFailed(error, "readConnectionLost");
     }
   }
 
   static #onError(this: Hosted, error: Error): void {
     const t = this[kTransport];
-    if (t !== undefined && t.#error === null) t.#error = error;
+    if (t !== undefined && t.#reason === null) t.#reason = lostReason(error);
   }
 
   static #onClose(this: Hosted): void {
@@ -165,47 +154,41 @@ export class TCPTransport implements ITLSTransport {
   }
 
   static #onDrain(this: Hosted): void {
-    this[kTransport]!.#drained();
+    this[kTransport]!.#producer?.drained();
   }
 
   static #onFinish(this: Hosted): void {
     const t = this[kTransport]!;
-    if (t.#disconnecting) {
+    if (t.#flags & DISCONNECTING) {
       this.destroy();
       return;
     }
     const p = t.#protocol as Partial<IHalfCloseableProtocol>;
-    if (typeof p.writeConnectionLost === "function") {
-      try {
-        p.writeConnectionLost();
-      } catch (error) {
-        t.#callbackFailed(error, "writeConnectionLost");
-      }
+    if (typeof p.writeConnectionLost !== "function") return;
+    try {
+      p.writeConnectionLost();
+    } catch (error) {
+      t.#callbackFailed(error, "writeConnectionLost");
     }
-  }
-
-  static #pullSoon(t: TCPTransport): void {
-    t.#pullScheduled = false;
-    t.#askPull();
   }
 
   // --- ITransport ----------------------------------------------------------------------------
 
   /** Write `data` (strings as UTF-8). Dropped once the connection is closing for writes. */
   write(data: string | Uint8Array): void {
-    if (this.#writeShut) return;
+    if (this.#flags & WRITE_SHUT) return;
     const ok = this.#socket.write(data);
-    if (this.#producer !== null) this.#afterProducerWrite(ok);
+    if (this.#producer !== null) this.#producer.wrote(ok);
   }
 
   /** Write every chunk with one system call (`writev`): the socket is corked around them. */
   writeSequence(data: ReadonlyArray<string | Uint8Array>): void {
-    if (this.#writeShut) return;
+    if (this.#flags & WRITE_SHUT) return;
     const s = this.#socket;
     s.cork();
     for (let i = 0; i < data.length; i++) s.write(data[i]!);
     s.uncork();
-    if (this.#producer !== null) this.#afterProducerWrite(!s.writableNeedDrain);
+    if (this.#producer !== null) this.#producer.wrote(!s.writableNeedDrain);
   }
 
   /**
@@ -214,27 +197,23 @@ export class TCPTransport implements ITLSTransport {
    * until it unregisters (as Twisted's).
    */
   loseConnection(): void {
-    if (this.#disconnecting || this.#closed) return;
-    this.#disconnecting = true;
+    if (this.#flags & DISCONNECTING) return;
+    this.#flags |= DISCONNECTING;
     this.#socket.pause();
-    if (this.#producer !== null && !this.#streaming) {
-      this.#closeOnUnregister = true;
-      return;
-    }
-    this.#closeAfterFlush();
+    if (this.#producer !== null && !this.#producer.streaming) this.#flags |= CLOSE_ON_UNREGISTER;
+    else this.#closeAfterFlush();
   }
 
   /** Close now, discarding unsent data; the peer sees a reset. `connectionLost` gets `ConnectionAborted`. */
   abortConnection(): void {
-    if (this.#closed || this.#reason !== null) return;
+    if (this.#flags & CLOSED || this.#reason !== null) return;
     this.#reason = new Failure(new ConnectionAborted());
     this.#abort();
   }
 
   /** Half-close: send FIN once the buffer is flushed and keep reading. A half-closeable protocol then gets `writeConnectionLost`. */
   loseWriteConnection(): void {
-    if (this.#writeShut || this.#closed) return;
-    this.#end();
+    if (!(this.#flags & WRITE_SHUT)) this.#end();
   }
 
   /** The remote address: {@link IPv4Address}, {@link IPv6Address} or {@link UNIXAddress}. */
@@ -263,12 +242,12 @@ export class TCPTransport implements ITLSTransport {
 
   /** `true` once the connection is closing or closed. */
   get disconnecting(): boolean {
-    return this.#disconnecting;
+    return (this.#flags & DISCONNECTING) !== 0;
   }
 
   /** `true` from `makeConnection` until the connection closes. */
   get connected(): boolean {
-    return this.#connected && !this.#closed;
+    return (this.#flags & (CONNECTED | CLOSED)) === CONNECTED;
   }
 
   /** Bytes written but not yet handed to the kernel (bounded when writes come from a producer). */
@@ -278,7 +257,7 @@ export class TCPTransport implements ITLSTransport {
 
   /** Whether the connection runs over TLS (from the start or after {@link startTLS}). */
   get isSecure(): boolean {
-    return this.#tls || (this.#socket as { encrypted?: boolean }).encrypted === true;
+    return (this.#flags & TLS) !== 0 || (this.#socket as { encrypted?: boolean }).encrypted === true;
   }
 
   /** Twisted's log prefix: `Protocol,sessionno,peerhost` for a server connection, `Protocol,client` for a client. */
@@ -303,13 +282,17 @@ export class TCPTransport implements ITLSTransport {
    */
   startTLS(options: TLSOptions, server = false): void {
     if (this.isSecure) throw new Error("TLS is already started on this connection");
-    if (this.#writeShut || this.#closed) throw new NotConnectedError("Cannot start TLS: the connection is closing");
+    if (this.#flags & WRITE_SHUT) throw new NotConnectedError("Cannot start TLS: the connection is closing");
     const raw = this.#socket as unknown as Socket;
-    TCPTransport.#detach(this.#socket);
+    raw.removeListener("data", TCPTransport.#onData);
+    raw.removeListener("end", TCPTransport.#onEnd);
+    raw.removeListener("close", TCPTransport.#onClose);
+    raw.removeListener("drain", TCPTransport.#onDrain);
+    // `error` stays on the plain socket: an error nobody listens to would crash the process.
     const secure = server
       ? new tls.TLSSocket(raw, { ...(options as tls.TLSSocketOptions), isServer: true })
       : tls.connect({ ...clientTLSOptions(options, (this.#peer as { host?: string }).host ?? "localhost"), socket: raw });
-    this.#tls = true;
+    this.#flags |= TLS;
     this.#socket = secure as unknown as Hosted;
     TCPTransport.#attach(this.#socket, this);
     if (this.#producer !== null) this.#socket.on("drain", TCPTransport.#onDrain);
@@ -326,31 +309,31 @@ export class TCPTransport implements ITLSTransport {
    */
   registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
     if (this.#producer !== null) {
-      throw new Error(`Cannot register producer ${String(producer)}, because producer ${String(this.#producer)} was never unregistered.`);
+      const old = String(this.#producer.producer);
+      throw new Error(`Cannot register producer ${String(producer)}, because producer ${old} was never unregistered.`);
     }
-    if (this.#closed || this.#writeShut) {
+    if (this.#flags & WRITE_SHUT) {
       producer.stopProducing();
       return;
     }
-    this.#producer = producer;
-    this.#streaming = streaming;
-    this.#producerPaused = false;
+    const slot = new ProducerSlot(producer, streaming, {
+      needsDrain: () => this.#socket.writableNeedDrain,
+      failed: (error, callback) => this.#callbackFailed(error, callback),
+    });
+    this.#producer = slot;
     this.#socket.on("drain", TCPTransport.#onDrain);
-    if (streaming) {
-      if (this.#socket.writableNeedDrain) this.#pauseProducer();
-    } else {
-      this.#askPull();
-    }
+    slot.start();
   }
 
   /** Forget the producer; a `loseConnection` that was waiting for it proceeds. */
   unregisterProducer(): void {
-    if (this.#producer === null) return;
+    const slot = this.#producer;
+    if (slot === null) return;
+    slot.detach();
     this.#producer = null;
-    this.#pullIdle = false;
     this.#socket.removeListener("drain", TCPTransport.#onDrain);
-    if (this.#closeOnUnregister && !this.#closed) {
-      this.#closeOnUnregister = false;
+    if (this.#flags & CLOSE_ON_UNREGISTER && !(this.#flags & CLOSED)) {
+      this.#flags &= ~CLOSE_ON_UNREGISTER;
       this.#closeAfterFlush();
     }
   }
@@ -364,7 +347,7 @@ export class TCPTransport implements ITLSTransport {
 
   /** Resume reading. */
   resumeProducing(): void {
-    if (!this.#disconnecting) this.#socket.resume();
+    if (!(this.#flags & DISCONNECTING)) this.#socket.resume();
   }
 
   /** Close the connection (Twisted: `stopProducing` is `loseConnection`). */
@@ -374,34 +357,29 @@ export class TCPTransport implements ITLSTransport {
 
   // --- internals ----------------------------------------------------------------------------------
 
-  /** Close at reactor shutdown: now, reporting `ConnectionDone`; data not yet handed to the kernel is dropped. */
+  /** @internal Close at reactor shutdown: now, reporting `ConnectionDone`; data not yet handed to the kernel is dropped. */
   closeNow(): void {
-    if (this.#closed) return;
+    if (this.#flags & CLOSED) return;
     this.#reason ??= connectionDone;
-    this.#writeShut = true;
+    this.#flags |= WRITE_SHUT;
     this.#socket.destroy();
     this.#socketClosed();
   }
 
   #end(): void {
-    this.#writeShut = true;
-    if (this.#endCalled) return;
-    this.#endCalled = true;
+    this.#flags |= WRITE_SHUT | END_CALLED;
     this.#socket.on("finish", TCPTransport.#onFinish);
     this.#socket.end();
   }
 
   #closeAfterFlush(): void {
-    if (this.#endCalled) {
-      if (this.#socket.writableFinished) this.#socket.destroy();
-      return;
-    }
-    this.#end();
+    if (!(this.#flags & END_CALLED)) this.#end();
+    else if (this.#socket.writableFinished) this.#socket.destroy();
+    // else: the `finish` listener destroys the socket, as DISCONNECTING is now set.
   }
 
   #abort(): void {
-    this.#disconnecting = true;
-    this.#writeShut = true;
+    this.#flags |= DISCONNECTING | WRITE_SHUT;
     const s = this.#socket;
     if (typeof s.resetAndDestroy === "function") {
       try {
@@ -415,16 +393,15 @@ export class TCPTransport implements ITLSTransport {
   }
 
   #socketClosed(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#disconnecting = true;
-    this.#writeShut = true;
-    const reason = this.#reason ?? (this.#error === null ? connectionDone : lostReason(this.#error));
-    const producer = this.#producer;
-    if (producer !== null) {
+    if (this.#flags & CLOSED) return;
+    this.#flags |= CLOSED | DISCONNECTING | WRITE_SHUT;
+    const reason = this.#reason ?? connectionDone;
+    const slot = this.#producer;
+    if (slot !== null) {
+      slot.detach();
       this.#producer = null;
       try {
-        producer.stopProducing();
+        slot.producer.stopProducing();
       } catch (error) {
         this.#logError(error, "stopProducing");
       }
@@ -439,7 +416,7 @@ export class TCPTransport implements ITLSTransport {
 
   #callbackFailed(error: unknown, callback: string): void {
     this.#logError(error, callback);
-    if (this.#closed || this.#reason !== null) return;
+    if (this.#flags & CLOSED || this.#reason !== null) return;
     const message = `Connection aborted: ${callback} threw ${Failure.from(error).getErrorMessage()}`;
     this.#reason = new Failure(new ConnectionAborted(message, { cause: error }));
     this.#abort();
@@ -447,66 +424,6 @@ export class TCPTransport implements ITLSTransport {
 
   #logError(error: unknown, callback: string): void {
     log.failure("Unhandled error in {callback}", Failure.from(error), { callback, log_system: this.logPrefix() });
-  }
-
-  #afterProducerWrite(ok: boolean): void {
-    if (this.#streaming) {
-      if (!ok && !this.#producerPaused) this.#pauseProducer();
-    } else {
-      this.#pullWrote = true;
-      if (this.#pullIdle) {
-        this.#pullIdle = false;
-        this.#schedulePull();
-      }
-    }
-  }
-
-  #pauseProducer(): void {
-    this.#producerPaused = true;
-    try {
-      (this.#producer as IPushProducer).pauseProducing();
-    } catch (error) {
-      this.#callbackFailed(error, "pauseProducing");
-    }
-  }
-
-  #drained(): void {
-    const p = this.#producer;
-    if (p === null || this.#closed) return;
-    if (!this.#streaming) {
-      this.#askPull();
-    } else if (this.#producerPaused) {
-      this.#producerPaused = false;
-      try {
-        p.resumeProducing();
-      } catch (error) {
-        this.#callbackFailed(error, "resumeProducing");
-      }
-    }
-  }
-
-  /** Ask the pull producer for one chunk; ask again when the buffer has room (next turn, or on drain). */
-  #askPull(): void {
-    const p = this.#producer;
-    if (p === null || this.#streaming || this.#closed) return;
-    this.#pullWrote = false;
-    try {
-      p.resumeProducing();
-    } catch (error) {
-      this.#callbackFailed(error, "resumeProducing");
-      return;
-    }
-    if (this.#producer !== p || this.#socket.writableNeedDrain) return; // `drain` asks next
-    // Nothing written: wait for the producer's next write before asking again (no busy loop).
-    if (this.#pullWrote) this.#schedulePull();
-    else this.#pullIdle = true;
-  }
-
-  #schedulePull(): void {
-    if (this.#pullScheduled) return;
-    this.#pullScheduled = true;
-    // setImmediate, not a timer: let I/O run between chunks (this is fairness, not time).
-    setImmediate(TCPTransport.#pullSoon, this);
   }
 }
 
