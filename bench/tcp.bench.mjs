@@ -8,18 +8,27 @@
 //    one `writeSequence` against one `write` per buffer (needs `strace`).
 //
 // Needs the built core (`cd packages/core && npx tsc -p tsconfig.json`, or `pnpm bench`), gcc
-// for the load generator of ../../shared/bench, Linux (/proc). Knobs: CONNS [10000], REPS [3].
+// for the load generator of ../../shared/bench, Linux (/proc).
+// Usage: node bench/tcp.bench.mjs [--conns 10000] [--reps 3] [--shared ../shared/bench]
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { median, printTable } from "./lib.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const shared = resolve(process.env.ECHO_BENCH_DIR ?? join(here, "../../shared/bench"));
-const CONNS = Number(process.env.CONNS ?? 10_000);
-const REPS = Number(process.env.REPS ?? 3);
+const { values: opts } = parseArgs({
+  options: {
+    conns: { type: "string", default: "10000" },
+    reps: { type: "string", default: "3" },
+    shared: { type: "string" },
+  },
+});
+const shared = resolve(opts.shared ?? join(here, "../../shared/bench"));
+const CONNS = Number(opts.conns);
+const REPS = Number(opts.reps);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 if (!existsSync(join(here, "../packages/core/dist/index.js"))) {
@@ -57,7 +66,11 @@ function rssKiB(pid) {
 
 async function startServer(name) {
   const port = await freePort();
-  const child = spawn("bash", ["-c", `ulimit -n 65536; ${servers[name](port)}`], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(
+    "bash",
+    ["-c", `ulimit -n 65536 2>/dev/null || ulimit -n $(ulimit -Hn); ${servers[name](port)}`],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
   let ready = false;
   child.stderr.on("data", (d) => {
     if (/listening/.test(String(d))) ready = true;
@@ -74,9 +87,16 @@ async function idleRun(name, echoload) {
     spawnSync(echoload, ["-p", String(server.port), "-m", "idle", "-c", "20", "-d", "0"]);
     await sleep(300);
     const base = rssKiB(server.pid);
-    const client = spawn("bash", ["-c", `ulimit -n 65536; exec ${echoload} -p ${server.port} -m idle -c ${CONNS} -d 60`], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const client = spawn(
+      "bash",
+      [
+        "-c",
+        `ulimit -n 65536 2>/dev/null || ulimit -n $(ulimit -Hn); exec ${echoload} -p ${server.port} -m idle -c ${CONNS} -d 60`,
+      ],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let out = "";
     client.stdout.on("data", (d) => (out += d));
     for (let i = 0; i < 2400 && !/READY/.test(out); i++) await sleep(25);
@@ -99,11 +119,13 @@ for (let rep = 0; rep < REPS; rep++) {
   for (const name of order) runs[name].push(await idleRun(name, echoload));
 }
 const base = median(runs["node-net"].map((r) => r.kibPerConn));
-console.log(`### ${CONNS.toLocaleString("en-US")} concurrent loopback connections (median of ${REPS})\n`);
+console.log(
+  `### ${CONNS.toLocaleString("en-US")} concurrent loopback connections (median of ${REPS})\n`,
+);
 printTable(
   Object.entries(runs).map(([name, rs]) => ({
     server: name,
-    "served": Math.min(...rs.map((r) => r.served)),
+    served: Math.min(...rs.map((r) => r.served)),
     "open all (ms)": median(rs.map((r) => r.setupMs)),
     "KiB / idle conn": median(rs.map((r) => r.kibPerConn)),
     "KiB more than node:net": median(rs.map((r) => r.kibPerConn)) - base,
@@ -115,19 +137,54 @@ const strace = spawnSync("strace", ["-V"]);
 if (strace.status !== 0) {
   console.log("\n(writeSequence syscall count skipped: strace is not installed)");
 } else {
-  const sink = spawn(process.execPath, ["-e", `const s=require("net").createServer(c=>{c.resume();c.on("error",()=>{})}).listen(0,"127.0.0.1",()=>console.log(s.address().port))`], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const sink = spawn(
+    process.execPath,
+    [
+      "-e",
+      `const s=require("net").createServer(c=>{c.resume();c.on("error",()=>{})}).listen(0,"127.0.0.1",()=>console.log(s.address().port))`,
+    ],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const port = await new Promise((r) => sink.stdout.once("data", (d) => r(Number(String(d)))));
   const rounds = 200;
   const rows = [];
   for (const mode of ["sequence", "each"]) {
-    const r = spawnSync("strace", ["-f", "-c", "-e", "trace=write,writev", "-o", "/dev/stdout", process.execPath, join(here, "write-sequence.mjs"), String(port), mode, String(rounds), "100", "16"], { encoding: "utf8" });
-    const count = (sys) => Number(new RegExp(`\\s(\\d+)(?:\\s+\\d+)?\\s+${sys}\\n`).exec(r.stdout)?.[1] ?? 0);
-    rows.push({ mode: mode === "sequence" ? "writeSequence(100 bufs)" : "100 x write", writev: count("writev"), write: count("write"), "syscalls per 100 bufs": (count("writev") + count("write")) / rounds });
+    const report = join(here, `results/.build/strace.${mode}`);
+    const args = [
+      "-f",
+      "-c",
+      "-e",
+      "trace=write,writev",
+      "-o",
+      report,
+      process.execPath,
+      join(here, "write-sequence.mjs"),
+    ];
+    spawnSync("strace", [...args, String(port), mode, String(rounds), "100", "16"], {
+      stdio: "inherit",
+    });
+    const r = { stdout: readFileSync(report, "utf8") };
+    const count = (sys) => {
+      // strace -c rows: % time, seconds, usecs/call, calls, [errors,] syscall
+      const row = r.stdout
+        .split("\n")
+        .map((l) => l.trim().split(/\s+/))
+        .find((f) => f.at(-1) === sys);
+      return row ? Number(row[3]) : 0;
+    };
+    rows.push({
+      mode: mode === "sequence" ? "writeSequence(100 bufs)" : "100 x write",
+      writev: count("writev"),
+      write: count("write"),
+      "syscalls per 100 bufs": (count("writev") + count("write")) / rounds,
+    });
   }
   sink.kill();
-  console.log(`\n### writeSequence: system calls for ${rounds} bursts of 100 x 16-byte buffers (strace; includes a few unrelated writes)\n`);
+  console.log(
+    `\n### writeSequence: system calls for ${rounds} bursts of 100 x 16-byte buffers (strace; includes a few unrelated writes)\n`,
+  );
   printTable(rows);
 }
 process.exit(0);

@@ -3,10 +3,12 @@
 // another process and writes ROUNDS sequences of COUNT buffers of SIZE bytes, either with one
 // `writeSequence` per sequence ("sequence") or one `write` per buffer ("each").
 // Usage: node write-sequence.mjs PORT sequence|each [ROUNDS] [COUNT] [SIZE]
-import { ClientFactory, Protocol, createReactor } from "../packages/core/dist/index.js";
+import { ClientFactory, createReactor, Protocol } from "../packages/core/dist/index.js";
 
 const [port, mode, rounds = "200", count = "100", size = "16"] = process.argv.slice(2);
-const buffers = Array.from({ length: Number(count) }, (_, i) => Buffer.alloc(Number(size), 97 + (i % 26)));
+const buffers = Array.from({ length: Number(count) }, (_, i) =>
+  Buffer.alloc(Number(size), 97 + (i % 26)),
+);
 const reactor = createReactor();
 
 class Writer extends Protocol {

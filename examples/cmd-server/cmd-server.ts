@@ -10,15 +10,15 @@
  *   thread: `File hash is : <hex>` or `An error occured : <message>` (@torsion/threads);
  * - `exit`: closes the connection; anything else: `Command not found.`
  *
- *     node examples/cmd-server/cmd-server.ts [--port tcp:9999:interface=127.0.0.1]
+ *     node examples/dist/cmd-server/cmd-server.js [--port tcp:9999:interface=127.0.0.1]
  *         [--log-file FILE] [--dir DIR] [--max-clients 2]
  *
- * (Run from TypeScript sources with a TypeScript-capable Node; the thread task is plain
- * JavaScript, hash-task.mjs, because a worker thread loads it with Node's own `import()`.)
+ * The thread task is plain JavaScript (hash-task.mjs): a worker thread loads it with Node's own
+ * `import()`, which cannot load TypeScript on Node 20.
  *
  * @module
  */
-import { realpathSync, writeFileSync } from "node:fs";
+import { existsSync, realpathSync, writeFileSync } from "node:fs";
 import { realpath } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, relative, resolve } from "node:path";
@@ -42,11 +42,17 @@ import { deferToThreadPool, defineTask, getThreadPool, type ThreadPool } from "@
 
 const log = new Logger("cmd-server");
 
+/**
+ * The task module sits beside this file; `tsc` does not copy `.mjs` files, so the compiled
+ * example (examples/dist/cmd-server/) uses the one in the source directory.
+ */
+const hashTaskUrl = ((): URL => {
+  const beside = new URL("./hash-task.mjs", import.meta.url);
+  return existsSync(beside) ? beside : new URL("../../cmd-server/hash-task.mjs", import.meta.url);
+})();
+
 /** SHA-1 of a file, in a worker thread. */
-const sha1File = defineTask<typeof import("./hash-task.mjs").sha1File>(
-  new URL("./hash-task.mjs", import.meta.url),
-  "sha1File",
-);
+const sha1File = defineTask<typeof import("./hash-task.mjs").sha1File>(hashTaskUrl, "sha1File");
 
 /** `true` if `path` is `dir` itself or lies under it (both absolute and normalised). */
 function isInside(dir: string, path: string): boolean {

@@ -12,19 +12,31 @@ import {
   createReactor,
   Factory,
   type Failure,
-  IPv6Address,
   type IListeningPort,
+  IPv6Address,
   type TCPTransport,
 } from "../src/index.ts";
 import type { NodeReactor } from "../src/reactor/node-reactor.ts";
-import { captureLogs, connectTo, Echo, OneShotFactory, portOf, Recorder, RememberingFactory } from "./helpers.ts";
+import {
+  captureLogs,
+  connectTo,
+  Echo,
+  OneShotFactory,
+  portOf,
+  Recorder,
+  RememberingFactory,
+} from "./helpers.ts";
 
 const ports: IListeningPort[] = [];
 afterEach(async () => {
   for (const p of ports.splice(0)) await p.stopListening();
 });
 
-async function listen(reactor: NodeReactor, factory: Factory, iface = "127.0.0.1"): Promise<number> {
+async function listen(
+  reactor: NodeReactor,
+  factory: Factory,
+  iface = "127.0.0.1",
+): Promise<number> {
   const port = await reactor.listenTCP(0, factory, { interface: iface });
   ports.push(port);
   return portOf(port);
@@ -65,7 +77,9 @@ describe("exceptions in protocol callbacks", () => {
       expect(serverReason.check(ConnectionAborted)).toBe(ConnectionAborted);
       expect((serverReason.value as Error).cause).toBeInstanceOf(Boom);
 
-      const logged = logs.events.find((e) => e.log_failure !== undefined && (e.log_failure as Failure).check(Boom));
+      const logged = logs.events.find(
+        (e) => e.log_failure !== undefined && (e.log_failure as Failure).check(Boom),
+      );
       expect(logged).toBeDefined();
       expect(logged!.log_system).toBe("Fragile,0,127.0.0.1");
       expect(logged!.callback).toBe("dataReceived");
@@ -94,10 +108,17 @@ describe("exceptions in protocol callbacks", () => {
       // The reset may reach the client before or after its own connect completes.
       const clientFactory = new OneShotFactory(new Recorder());
       reactor.connectTCP("127.0.0.1", port, clientFactory);
-      const ended = await Promise.race([clientFactory.failed.promise, clientFactory.lostConnection.promise]);
+      const ended = await Promise.race([
+        clientFactory.failed.promise,
+        clientFactory.lostConnection.promise,
+      ]);
       expect(ended.check(ConnectionLost, ConnectError)).toBeTruthy();
       expect((await servers.built[0]!.lost).check(ConnectionAborted)).toBe(ConnectionAborted);
-      expect(logs.events.some((e) => e.callback === "connectionMade" && e.log_system === "Rude,0,127.0.0.1")).toBe(true);
+      expect(
+        logs.events.some(
+          (e) => e.callback === "connectionMade" && e.log_system === "Rude,0,127.0.0.1",
+        ),
+      ).toBe(true);
     } finally {
       logs.stop();
     }
@@ -198,15 +219,18 @@ const hasIPv6 = await new Promise<boolean>((resolve) => {
 });
 
 describe("IPv6", () => {
-  it.skipIf(!hasIPv6)("echoes over ::1 and reports IPv6Address (skipped when there is no IPv6 loopback)", async () => {
-    const reactor = createReactor();
-    const port = await listen(reactor, Factory.forProtocol(Echo), "::1");
-    const client = await connectTo(reactor, port, new Recorder(), "::1");
-    expect(client.transport.getPeer()).toEqual(new IPv6Address("TCP", "::1", port));
-    client.transport.write("six");
-    await client.receivedAtLeast(3);
-    expect(client.received.toString()).toBe("six");
-    client.transport.loseConnection();
-    await client.lost;
-  });
+  it.skipIf(!hasIPv6)(
+    "echoes over ::1 and reports IPv6Address (skipped when there is no IPv6 loopback)",
+    async () => {
+      const reactor = createReactor();
+      const port = await listen(reactor, Factory.forProtocol(Echo), "::1");
+      const client = await connectTo(reactor, port, new Recorder(), "::1");
+      expect(client.transport.getPeer()).toEqual(new IPv6Address("TCP", "::1", port));
+      client.transport.write("six");
+      await client.receivedAtLeast(3);
+      expect(client.received.toString()).toBe("six");
+      client.transport.loseConnection();
+      await client.lost;
+    },
+  );
 });

@@ -211,7 +211,10 @@ describe("producers and consumers", () => {
     client.transport.loseConnection();
     await client.lost;
     let stopped = false;
-    client.tcp.registerProducer({ resumeProducing() {}, stopProducing: () => (stopped = true) }, false);
+    client.tcp.registerProducer(
+      { resumeProducing() {}, stopProducing: () => (stopped = true) },
+      false,
+    );
     expect(stopped).toBe(true);
   });
 
@@ -220,7 +223,10 @@ describe("producers and consumers", () => {
     const port = await listen(reactor, Factory.forProtocol(Echo));
     const client = await connectTo(reactor, port, new Recorder());
     const stopped = defer<void>();
-    client.tcp.registerProducer({ pauseProducing() {}, resumeProducing() {}, stopProducing: () => stopped.resolve() }, true);
+    client.tcp.registerProducer(
+      { pauseProducing() {}, resumeProducing() {}, stopProducing: () => stopped.resolve() },
+      true,
+    );
     client.tcp.abortConnection();
     await stopped.promise;
     await client.lost;

@@ -12,8 +12,8 @@ import {
   createReactor,
   Factory,
   type Failure,
-  IPv4Address,
   type IListeningPort,
+  IPv4Address,
   Protocol,
   TimeoutError,
   UserError,
@@ -21,7 +21,16 @@ import {
 import type { NodeReactor } from "../src/reactor/node-reactor.ts";
 import { connectTCP } from "../src/reactor/tcp.ts";
 import { Clock } from "../src/testing/clock.ts";
-import { connectTo, defer, Echo, OneShotFactory, portOf, Recorder, RememberingFactory, turns } from "./helpers.ts";
+import {
+  connectTo,
+  defer,
+  Echo,
+  OneShotFactory,
+  portOf,
+  Recorder,
+  RememberingFactory,
+  turns,
+} from "./helpers.ts";
 
 const ports: IListeningPort[] = [];
 afterEach(async () => {
@@ -63,7 +72,9 @@ describe("TCP over loopback", () => {
     const reactor = createReactor();
     let portNumber: number;
     {
-      await using port = await reactor.listenTCP(0, Factory.forProtocol(Echo), { interface: "127.0.0.1" });
+      await using port = await reactor.listenTCP(0, Factory.forProtocol(Echo), {
+        interface: "127.0.0.1",
+      });
       portNumber = portOf(port);
       await connectTo(reactor, portNumber, new Recorder());
     }
@@ -77,7 +88,9 @@ describe("TCP over loopback", () => {
     const servers = new RememberingFactory(() => new Recorder());
     const port = await listen(reactor, servers);
     const client = await connectTo(reactor, port, new Recorder());
-    const server = await (servers.built[0] ? Promise.resolve(servers.built[0]) : servers.nextProtocol());
+    const server = await (servers.built[0]
+      ? Promise.resolve(servers.built[0])
+      : servers.nextProtocol());
     await server.made;
     server.transport.write("bye");
     server.transport.loseConnection();
@@ -187,12 +200,16 @@ describe("TCP over loopback", () => {
   it("port in use: CannotListenError with a readable message and Node's error as cause", async () => {
     const reactor = createReactor();
     const n = await listen(reactor, Factory.forProtocol(Echo));
-    const err = await reactor.listenTCP(n, Factory.forProtocol(Echo), { interface: "127.0.0.1" }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const err = await reactor
+      .listenTCP(n, Factory.forProtocol(Echo), { interface: "127.0.0.1" })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(CannotListenError);
-    expect((err as Error).message).toBe(`Couldn't listen on 127.0.0.1:${n}: Address already in use`);
+    expect((err as Error).message).toBe(
+      `Couldn't listen on 127.0.0.1:${n}: Address already in use`,
+    );
     expect(((err as Error).cause as NodeJS.ErrnoException).code).toBe("EADDRINUSE");
   });
 
@@ -238,7 +255,9 @@ describe("TCP over loopback", () => {
     await connectTo(reactor, port, new Recorder());
     await connectTo(reactor, port, new Recorder());
     while (servers.built.length < 2) await turns(1);
-    const prefixes = servers.built.map((p) => (p.transport as unknown as { logPrefix(): string }).logPrefix());
+    const prefixes = servers.built.map((p) =>
+      (p.transport as unknown as { logPrefix(): string }).logPrefix(),
+    );
     expect(prefixes).toEqual(["Recorder,0,127.0.0.1", "Recorder,1,127.0.0.1"]);
   });
 

@@ -3,7 +3,13 @@
  */
 import * as dgram from "node:dgram";
 import { describe, expect, it } from "vitest";
-import { CannotListenError, createReactor, DatagramProtocol, type Failure, IPv4Address } from "../src/index.ts";
+import {
+  CannotListenError,
+  createReactor,
+  DatagramProtocol,
+  type Failure,
+  IPv4Address,
+} from "../src/index.ts";
 import { captureLogs, defer, turns } from "./helpers.ts";
 
 class Collect extends DatagramProtocol {
@@ -20,7 +26,8 @@ class Collect extends DatagramProtocol {
   }
   override datagramReceived(data: Buffer, addr: readonly [string, number]): void {
     this.got.push([data.toString(), addr]);
-    this.#waiters = this.#waiters.filter((w) => (this.got.length >= w.n ? (w.resolve(), false) : true));
+    for (const w of this.#waiters) if (this.got.length >= w.n) w.resolve();
+    this.#waiters = this.#waiters.filter((w) => this.got.length < w.n);
   }
   override connectionRefused(): void {
     this.refused.resolve();
@@ -63,11 +70,16 @@ describe("UDP", () => {
   it("drops datagrams larger than maxPacketSize without delivering them", async () => {
     const reactor = createReactor();
     const proto = new Collect();
-    await using port = await reactor.listenUDP(0, proto, { interface: "127.0.0.1", maxPacketSize: 100 });
+    await using port = await reactor.listenUDP(0, proto, {
+      interface: "127.0.0.1",
+      maxPacketSize: 100,
+    });
     const sender = dgram.createSocket("udp4");
     const target = port.getHost().port;
     const send = (data: Buffer): Promise<void> =>
-      new Promise((resolve, reject) => sender.send(data, target, "127.0.0.1", (e) => (e ? reject(e) : resolve())));
+      new Promise((resolve, reject) =>
+        sender.send(data, target, "127.0.0.1", (e) => (e ? reject(e) : resolve())),
+      );
     await send(Buffer.alloc(101, 1));
     await send(Buffer.alloc(60_000, 2));
     await send(Buffer.from("small"));
@@ -107,7 +119,9 @@ describe("UDP", () => {
     const logs = captureLogs();
     try {
       const reactor = createReactor();
-      await using server = await reactor.listenUDP(0, new EchoDatagram(), { interface: "127.0.0.1" });
+      await using server = await reactor.listenUDP(0, new EchoDatagram(), {
+        interface: "127.0.0.1",
+      });
       const client = new Collect();
       await using clientPort = await reactor.listenUDP(0, client, { interface: "127.0.0.1" });
       const to = ["127.0.0.1", server.getHost().port] as const;
@@ -115,7 +129,13 @@ describe("UDP", () => {
       clientPort.write("after", to);
       await client.atLeast(1);
       expect(client.got.map(([d]) => d)).toEqual(["after"]);
-      expect(logs.events.some((e) => (e.log_failure as Failure | undefined)?.getErrorMessage() === "datagramReceived exploded")).toBe(true);
+      expect(
+        logs.events.some(
+          (e) =>
+            (e.log_failure as Failure | undefined)?.getErrorMessage() ===
+            "datagramReceived exploded",
+        ),
+      ).toBe(true);
     } finally {
       logs.stop();
     }
@@ -130,6 +150,8 @@ describe("UDP", () => {
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(CannotListenError);
-    expect((err as Error).message).toBe(`Couldn't listen on 127.0.0.1:${n}: Address already in use`);
+    expect((err as Error).message).toBe(
+      `Couldn't listen on 127.0.0.1:${n}: Address already in use`,
+    );
   });
 });

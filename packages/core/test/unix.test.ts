@@ -77,7 +77,10 @@ describe("UNIX sockets", () => {
     fs.unlinkSync(`${where}.lock`);
 
     // A crashed server: its socket file and a lock naming a process that has exited.
-    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString();
+    const dead = spawnSync(process.execPath, [
+      "-e",
+      "process.stdout.write(String(process.pid))",
+    ]).stdout.toString();
     const crashed = await reactor.listenUNIX(where, Factory.forProtocol(Echo));
     // Simulate the crash: the file stays behind (close the fd without unlinking).
     fs.renameSync(where, `${where}.keep`);
@@ -95,7 +98,9 @@ describe("UNIX sockets", () => {
     expect((await client.lost).check(ConnectionDone)).toBe(ConnectionDone);
     await port.stopListening();
     expect(fs.existsSync(`${where}.lock`)).toBe(false);
-    expect(() => reactor.connectUNIX(where, new OneShotFactory(new Recorder()), { checkPID: true })).toThrow(ConnectError);
+    expect(() =>
+      reactor.connectUNIX(where, new OneShotFactory(new Recorder()), { checkPID: true }),
+    ).toThrow(ConnectError);
   });
 
   it("connecting to a socket file nobody listens on fails the attempt", async () => {

@@ -64,8 +64,9 @@ export class EchoClient extends Protocol {
   #finish(): void {
     const echoed = Buffer.concat(this.#chunks, this.#received).subarray(0, this.#message.length);
     this.#chunks = [];
-    this.transport.loseConnection();
+    // Fire first: closing may report connectionLost synchronously.
     this.deferred.callback(echoed);
+    this.transport.loseConnection();
   }
 }
 

@@ -268,7 +268,9 @@ describe("spawnProcess: closing and errors", () => {
       await p.ended;
       expectTwistedOrder(p.events, [0, 1, 2]);
       const logged = seen.find((e) => e.log_namespace === "torsion.process");
-      expect((logged?.log_failure as Failure | undefined)?.getErrorMessage()).toBe("bug in outReceived");
+      expect((logged?.log_failure as Failure | undefined)?.getErrorMessage()).toBe(
+        "bug in outReceived",
+      );
     } finally {
       globalLogPublisher.removeObserver(observer);
     }

@@ -6,6 +6,7 @@ import {
   deferToThreadPool,
   defineTask,
   getThreadPool,
+  suggestThreadPoolSize,
   ThreadPool,
 } from "../src/index.ts";
 import type * as Tasks from "./fixtures/tasks.mjs";
@@ -75,6 +76,21 @@ describe("deferToThread", () => {
     const out = (await deferToThread(echo, value)) as typeof value;
     expect(out).toEqual({ a: [1, 2], b: new Map([["k", new Uint8Array(Buffer.from("v"))]]) });
     expect(out).not.toBe(value);
+  });
+
+  it("suggestThreadPoolSize resizes the default pool: the old one stops, the next is new", async () => {
+    const before = getThreadPool();
+    suggestThreadPoolSize(3);
+    try {
+      expect(before.stopped).toBe(true);
+      const after = getThreadPool();
+      expect(after).not.toBe(before);
+      expect(after.maxThreads).toBe(3);
+      expect(await deferToThread(add, 1, 2)).toBe(3);
+      expect(() => suggestThreadPoolSize(0)).toThrow(RangeError);
+    } finally {
+      suggestThreadPoolSize(10);
+    }
   });
 
   it("uses one lazily created default pool of up to 10 workers", () => {

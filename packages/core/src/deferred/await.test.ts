@@ -105,6 +105,19 @@ describe("Deferred.fromPromise", () => {
     expect(failures[0]?.value).toBe(err);
   });
 
+  it("ignores the promise settling after the Deferred was fired by other means", async () => {
+    let resolve!: (v: number) => void;
+    const p = new Promise<number>((r) => {
+      resolve = r;
+    });
+    const d = Deferred.fromPromise(p);
+    d.callback(1);
+    resolve(2);
+    await p;
+    await new Promise((r) => setImmediate(r));
+    expect(await d).toBe(1);
+  });
+
   it("returns a Deferred unchanged", () => {
     const d = new Deferred<number>();
     expect(Deferred.fromPromise(d)).toBe(d);

@@ -200,6 +200,16 @@ describe("Deferred callbacks", () => {
   });
 });
 
+describe("Deferred typing", () => {
+  it("is covariant in its result type, like Promise, and retypes through callbacks", async () => {
+    const d = new Deferred<number>((self: Deferred<number>) => self.callback(0));
+    const wide: Deferred<unknown> = d; // compile-time check: Deferred<number> is a Deferred<unknown>
+    const s: Deferred<string> = d.addCallback((n) => String(n));
+    const fromInner: Deferred<boolean> = s.addCallback(() => new Deferred<boolean>());
+    expect(wide).toBe(fromInner);
+  });
+});
+
 describe("Deferred chaining", () => {
   it("waits for a Deferred returned by a callback, then continues with its result", () => {
     const outer = new Deferred<number>();

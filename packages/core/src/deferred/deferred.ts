@@ -12,7 +12,7 @@ import { reportHandledLater, reportUnhandled } from "./report.ts";
 
 // Flag bits of Deferred.#flags.
 const CALLED = 1;
-/** A callback of this Deferred is on the stack: adding callbacks must not start another run. */
+/** This Deferred's callback loop is running: adding callbacks only appends them to it. */
 const RUNNING = 2;
 /** Cancelled without a canceller that fired it: swallow the one late callback/errback. */
 const SUPPRESS = 4;
@@ -27,8 +27,8 @@ const CANCELLED = 64;
 
 /**
  * Markers stored in place of a callback. CONTINUE: "hand the result to the Deferred in the
- * args slot, which is waiting for us" (Twisted's `_CONTINUE`). OBSERVE: "settle the native
- * promise whose resolve/reject functions are in the args slots" (`then`).
+ * args fields, which is waiting for us" (Twisted's `_CONTINUE`). OBSERVE: "settle the native
+ * promise whose resolve (cbArgs) and reject (ebArgs) functions these are" (`toPromise`).
  */
 const CONTINUE = (): void => {};
 const OBSERVE = (): void => {};
@@ -64,10 +64,8 @@ export interface AddCallbacksOptions<CA extends unknown[], EA extends unknown[]>
  * whose `then` throws gives a failed Deferred.
  */
 function fromThenable(value: object): Deferred<unknown> | undefined {
-  let then: unknown;
   try {
-    then = (value as { then?: unknown }).then;
-    if (typeof then !== "function") return undefined;
+    if (typeof (value as { then?: unknown }).then !== "function") return undefined;
     return Deferred.fromPromise(value as PromiseLike<unknown>);
   } catch (e) {
     const d = new Deferred<unknown>();
@@ -395,9 +393,15 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   static fromPromise<T>(promise: PromiseLike<T>): Deferred<T> {
     if (promise instanceof Deferred) return promise as Deferred<T>;
     const d = new Deferred<T>();
+    // Skip the late settlement of a cancelled Deferred rather than throw inside the promise
+    // machinery (an unhandled rejection there would end the process).
     promise.then(
-      (v) => d.callback(v),
-      (e) => d.errback(Failure.from(e)),
+      (v) => {
+        if (!d.called) d.callback(v);
+      },
+      (e) => {
+        if (!d.called) d.errback(Failure.from(e));
+      },
     );
     return d;
   }

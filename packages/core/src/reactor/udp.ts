@@ -144,7 +144,10 @@ export class UDPPort implements IUDPTransport, IListeningPort {
     this.#socket.connect(port, host, (err?: Error) => {
       this.#pending = undefined;
       if (err) {
-        log.failure("Could not connect UDP port to {host}:{port}", Failure.from(err), { host, port });
+        log.failure("Could not connect UDP port to {host}:{port}", Failure.from(err), {
+          host,
+          port,
+        });
         return;
       }
       for (const data of pending) this.#socket.send(data, this.#onSent);

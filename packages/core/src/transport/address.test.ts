@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { IPv4Address, IPv6Address, UNIXAddress, addressFor } from "./address.ts";
+import { addressFor, IPv4Address, IPv6Address, UNIXAddress } from "./address.ts";
 
 describe("addresses", () => {
   it("compare by value and print as Twisted does", () => {

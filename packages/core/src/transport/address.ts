@@ -18,7 +18,12 @@ export class IPv4Address implements IAddress {
   }
   /** Same type, host and port. */
   equals(other: unknown): boolean {
-    return other instanceof IPv4Address && other.type === this.type && other.host === this.host && other.port === this.port;
+    return (
+      other instanceof IPv4Address &&
+      other.type === this.type &&
+      other.host === this.host &&
+      other.port === this.port
+    );
   }
   /** `IPv4Address(TCP, '127.0.0.1', 8007)`, as Twisted prints it. */
   toString(): string {
@@ -33,7 +38,13 @@ export class IPv6Address implements IAddress {
   readonly port: number;
   readonly flowInfo: number;
   readonly scopeID: number | string;
-  constructor(type: "TCP" | "UDP", host: string, port: number, flowInfo = 0, scopeID: number | string = 0) {
+  constructor(
+    type: "TCP" | "UDP",
+    host: string,
+    port: number,
+    flowInfo = 0,
+    scopeID: number | string = 0,
+  ) {
     this.type = type;
     this.host = host;
     this.port = port;
@@ -42,7 +53,12 @@ export class IPv6Address implements IAddress {
   }
   /** Same type, host and port. */
   equals(other: unknown): boolean {
-    return other instanceof IPv6Address && other.type === this.type && other.host === this.host && other.port === this.port;
+    return (
+      other instanceof IPv6Address &&
+      other.type === this.type &&
+      other.host === this.host &&
+      other.port === this.port
+    );
   }
   /** `IPv6Address(TCP, '::1', 8007)`. */
   toString(): string {
@@ -72,7 +88,12 @@ export class UNIXAddress implements IAddress {
  * contains a colon, else IPv4. IPv4-mapped IPv6 hosts (`::ffff:1.2.3.4`) are reported as IPv4,
  * as the peer really is an IPv4 host.
  */
-export function addressFor(type: "TCP" | "UDP", host: string | undefined, port: number | undefined, family?: string | number): IPv4Address | IPv6Address {
+export function addressFor(
+  type: "TCP" | "UDP",
+  host: string | undefined,
+  port: number | undefined,
+  family?: string | number,
+): IPv4Address | IPv6Address {
   const h = host ?? "";
   const p = port ?? 0;
   if (h.startsWith("::ffff:") && h.includes(".")) return new IPv4Address(type, h.slice(7), p);

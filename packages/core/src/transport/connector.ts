@@ -7,7 +7,14 @@
 import type { Socket } from "node:net";
 import { type ConnectError, TimeoutError, UserError } from "../errors.ts";
 import { Failure } from "../failure.ts";
-import type { IAddress, IConnector, IDelayedCall, IProtocol, IProtocolFactory, IReactorTime } from "../interfaces.ts";
+import type {
+  IAddress,
+  IConnector,
+  IDelayedCall,
+  IProtocol,
+  IProtocolFactory,
+  IReactorTime,
+} from "../interfaces.ts";
 import { Logger } from "../logger/logger.ts";
 import { isClientFactory } from "../protocol/factory.ts";
 import { Protocol } from "../protocol/protocol.ts";
@@ -88,7 +95,8 @@ export class StreamConnector implements IConnector, ConnectionOwner {
    * @throws Error if already connecting or connected.
    */
   connect(): void {
-    if (this.#state !== "disconnected") throw new Error(`Can't connect in this state: ${this.#state}`);
+    if (this.#state !== "disconnected")
+      throw new Error(`Can't connect in this state: ${this.#state}`);
     this.#state = "connecting";
     if (!this.#factoryStarted) {
       this.#factory.doStart();
@@ -145,7 +153,9 @@ export class StreamConnector implements IConnector, ConnectionOwner {
       try {
         f.clientConnectionLost(this, reason);
       } catch (error) {
-        log.failure("Error in {factory}.clientConnectionLost", Failure.from(error), { factory: f.constructor.name });
+        log.failure("Error in {factory}.clientConnectionLost", Failure.from(error), {
+          factory: f.constructor.name,
+        });
       }
     }
     this.#finish();
@@ -162,7 +172,9 @@ export class StreamConnector implements IConnector, ConnectionOwner {
       peer = this.#config.peerAddress(socket);
       protocol = this.#factory.buildProtocol(peer);
     } catch (error) {
-      log.failure("Error in {factory}.buildProtocol", Failure.from(error), { factory: this.#factory.constructor.name });
+      log.failure("Error in {factory}.buildProtocol", Failure.from(error), {
+        factory: this.#factory.constructor.name,
+      });
       socket.on("error", ignore);
       socket.destroy();
       this.#failed(Failure.from(error));
@@ -193,7 +205,8 @@ export class StreamConnector implements IConnector, ConnectionOwner {
 
   #shutdown = (): void => {
     this.#trigger = undefined;
-    if (this.#state === "connecting") this.#failAttempt(new UserError("Reactor shut down before the connection was made."));
+    if (this.#state === "connecting")
+      this.#failAttempt(new UserError("Reactor shut down before the connection was made."));
     else if (this.#state === "connected") this.#transport?.closeNow();
   };
 
@@ -217,7 +230,9 @@ export class StreamConnector implements IConnector, ConnectionOwner {
       try {
         f.clientConnectionFailed(this, reason);
       } catch (error) {
-        log.failure("Error in {factory}.clientConnectionFailed", Failure.from(error), { factory: f.constructor.name });
+        log.failure("Error in {factory}.clientConnectionFailed", Failure.from(error), {
+          factory: f.constructor.name,
+        });
       }
     }
     this.#finish();

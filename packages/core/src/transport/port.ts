@@ -6,7 +6,7 @@
  */
 import type { Server, Socket } from "node:net";
 import { Deferred } from "../deferred/deferred.ts";
-import { CannotListenError } from "../errors.ts";
+import type { CannotListenError } from "../errors.ts";
 import { Failure } from "../failure.ts";
 import type { IAddress, IListeningPort, IProtocolFactory, IReactorCore } from "../interfaces.ts";
 import { Logger } from "../logger/logger.ts";
@@ -19,7 +19,10 @@ export type PortAddress = IPv4Address | IPv6Address | UNIXAddress;
 const log = new Logger("torsion.transport");
 
 /** What a port needs from the reactor: a shutdown trigger (so the reactor needs no list of sockets). */
-export type ShutdownHooks = Pick<IReactorCore, "addSystemEventTrigger" | "removeSystemEventTrigger">;
+export type ShutdownHooks = Pick<
+  IReactorCore,
+  "addSystemEventTrigger" | "removeSystemEventTrigger"
+>;
 
 /** How a port listens and describes its connections. */
 export interface StreamPortConfig {
@@ -99,11 +102,16 @@ export class StreamPort implements IListeningPort, ConnectionOwner {
       this.#config.server.close();
       this.#config.afterClose?.();
       this.#releaseTrigger();
-      log.info("({label} Port {address} Closed)", { label: this.#config.label, address: describeHost(this.#host) });
+      log.info("({label} Port {address} Closed)", {
+        label: this.#config.label,
+        address: describeHost(this.#host),
+      });
       try {
         this.#factory.doStop();
       } catch (error) {
-        log.failure("Error in {factory}.doStop", Failure.from(error), { factory: nameOf(this.#factory) });
+        log.failure("Error in {factory}.doStop", Failure.from(error), {
+          factory: nameOf(this.#factory),
+        });
       }
     }
     d.callback(undefined);
@@ -134,7 +142,9 @@ export class StreamPort implements IListeningPort, ConnectionOwner {
     };
     const onListening = (): void => {
       server.removeListener("error", onError);
-      server.on("error", (err) => log.failure("Error on {port}", Failure.from(err), { port: String(this) }));
+      server.on("error", (err) =>
+        log.failure("Error on {port}", Failure.from(err), { port: String(this) }),
+      );
       try {
         this.#host = this.#config.hostAddress(server);
       } catch (error) {
@@ -149,9 +159,14 @@ export class StreamPort implements IListeningPort, ConnectionOwner {
       try {
         this.#factory.doStart();
       } catch (error) {
-        log.failure("Error in {factory}.doStart", Failure.from(error), { factory: nameOf(this.#factory) });
+        log.failure("Error in {factory}.doStart", Failure.from(error), {
+          factory: nameOf(this.#factory),
+        });
       }
-      log.info("{factory} starting on {address}", { factory: nameOf(this.#factory), address: describeHost(this.#host) });
+      log.info("{factory} starting on {address}", {
+        factory: nameOf(this.#factory),
+        address: describeHost(this.#host),
+      });
       d.callback(this);
     };
     server.once("error", onError);
@@ -196,7 +211,12 @@ export class StreamPort implements IListeningPort, ConnectionOwner {
       socket.destroy();
       return;
     }
-    const transport = new TCPTransport(socket, protocol, { peer, host: this.#config.connectionHost, sessionno, owner: this });
+    const transport = new TCPTransport(socket, protocol, {
+      peer,
+      host: this.#config.connectionHost,
+      sessionno,
+      owner: this,
+    });
     this.#connections.add(transport);
     transport.start();
   };

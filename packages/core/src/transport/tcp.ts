@@ -38,6 +38,14 @@ const CLOSED = 16;
 const TLS = 32;
 const CLOSE_ON_UNREGISTER = 64; // loseConnection waits for the pull producer
 
+type Listener<A extends unknown[] = []> = (this: Hosted, ...args: A) => void;
+let onData: Listener<[Buffer]>;
+let onEnd: Listener;
+let onError: Listener<[Error]>;
+let onClose: Listener;
+let onDrain: Listener;
+let onFinish: Listener;
+
 /** Told when a connection has closed (after the protocol's `connectionLost`). */
 export interface ConnectionOwner {
   connectionClosed(transport: TCPTransport, reason: Failure): void;
@@ -108,67 +116,75 @@ export class TCPTransport implements ITLSTransport {
     }
   }
 
-  // --- shared socket listeners (`this` is the socket): no closures per connection ---------
+  // --- socket events --------------------------------------------------------------------------
 
   static #attach(socket: Hosted, transport: TCPTransport): void {
     socket[kTransport] = transport;
-    socket.on("data", TCPTransport.#onData);
-    socket.on("end", TCPTransport.#onEnd);
-    socket.on("error", TCPTransport.#onError);
-    socket.on("close", TCPTransport.#onClose);
+    socket.on("data", onData);
+    socket.on("end", onEnd);
+    socket.on("error", onError);
+    socket.on("close", onClose);
   }
 
-  static #onData(this: Hosted, chunk: Buffer): void {
-    const t = this[kTransport]!;
-    if (t.#flags & DISCONNECTING) return; // Twisted stops reading once loseConnection was called
-    try {
-      t.#protocol.dataReceived(chunk);
-    } catch (error) {
-      t.#callbackFailed(error, "dataReceived");
-    }
+  static {
+    // The listeners are shared by every connection, so an idle one holds no closures: Node
+    // calls them with the socket as `this`, and the socket carries its transport. They are
+    // made here, inside the class, to reach its private state.
+    onData = function (this: Hosted, chunk: Buffer): void {
+      const t = this[kTransport]!;
+      if (t.#flags & DISCONNECTING) return; // Twisted stops reading once loseConnection was called
+      try {
+        t.#protocol.dataReceived(chunk);
+      } catch (error) {
+        t.#callbackFailed(error, "dataReceived");
+      }
+    };
+    onEnd = function (this: Hosted): void {
+      this[kTransport]!.#readConnectionLost();
+    };
+    onError = function (this: Hosted, error: Error): void {
+      const t = this[kTransport];
+      if (t !== undefined && t.#reason === null) t.#reason = lostReason(error);
+    };
+    onClose = function (this: Hosted): void {
+      this[kTransport]!.#socketClosed();
+    };
+    onDrain = function (this: Hosted): void {
+      this[kTransport]!.#producer?.drained();
+    };
+    onFinish = function (this: Hosted): void {
+      this[kTransport]!.#writeConnectionLost();
+    };
   }
 
-  static #onEnd(this: Hosted): void {
-    const t = this[kTransport]!;
-    if (t.#flags & DISCONNECTING) return;
-    const p = t.#protocol as Partial<IHalfCloseableProtocol>;
+  /** The peer half-closed (FIN). */
+  #readConnectionLost(): void {
+    if (this.#flags & DISCONNECTING) return;
+    const p = this.#protocol as Partial<IHalfCloseableProtocol>;
     if (typeof p.readConnectionLost !== "function") {
-      t.#flags |= DISCONNECTING;
-      t.#closeAfterFlush();
+      this.#flags |= DISCONNECTING;
+      this.#closeAfterFlush();
       return;
     }
     try {
       p.readConnectionLost();
     } catch (error) {
-      t.#callbackFailed(error, "readConnectionLost");
+      this.#callbackFailed(error, "readConnectionLost");
     }
   }
 
-  static #onError(this: Hosted, error: Error): void {
-    const t = this[kTransport];
-    if (t !== undefined && t.#reason === null) t.#reason = lostReason(error);
-  }
-
-  static #onClose(this: Hosted): void {
-    this[kTransport]!.#socketClosed();
-  }
-
-  static #onDrain(this: Hosted): void {
-    this[kTransport]!.#producer?.drained();
-  }
-
-  static #onFinish(this: Hosted): void {
-    const t = this[kTransport]!;
-    if (t.#flags & DISCONNECTING) {
-      this.destroy();
+  /** Our write side is shut down (`finish`): close now if closing, else tell a half-closeable protocol. */
+  #writeConnectionLost(): void {
+    if (this.#flags & DISCONNECTING) {
+      this.#socket.destroy();
       return;
     }
-    const p = t.#protocol as Partial<IHalfCloseableProtocol>;
+    const p = this.#protocol as Partial<IHalfCloseableProtocol>;
     if (typeof p.writeConnectionLost !== "function") return;
     try {
       p.writeConnectionLost();
     } catch (error) {
-      t.#callbackFailed(error, "writeConnectionLost");
+      this.#callbackFailed(error, "writeConnectionLost");
     }
   }
 
@@ -225,7 +241,10 @@ export class TCPTransport implements ITLSTransport {
   getHost(): IAddress {
     if (this.#host === undefined) {
       const a = this.#socket.address() as { address?: string; port?: number; family?: string };
-      this.#host = a.address === undefined ? new UNIXAddress(null) : addressFor("TCP", a.address, a.port, a.family);
+      this.#host =
+        a.address === undefined
+          ? new UNIXAddress(null)
+          : addressFor("TCP", a.address, a.port, a.family);
     }
     return this.#host;
   }
@@ -237,7 +256,10 @@ export class TCPTransport implements ITLSTransport {
 
   /** Turn keep-alive probes on or off; the first probe after `initialDelaySeconds` idle (the system default if omitted). */
   setTcpKeepAlive(enabled: boolean, initialDelaySeconds?: number): void {
-    this.#socket.setKeepAlive(enabled, initialDelaySeconds === undefined ? undefined : initialDelaySeconds * 1000);
+    this.#socket.setKeepAlive(
+      enabled,
+      initialDelaySeconds === undefined ? undefined : initialDelaySeconds * 1000,
+    );
   }
 
   /** `true` once the connection is closing or closed. */
@@ -257,7 +279,9 @@ export class TCPTransport implements ITLSTransport {
 
   /** Whether the connection runs over TLS (from the start or after {@link startTLS}). */
   get isSecure(): boolean {
-    return (this.#flags & TLS) !== 0 || (this.#socket as { encrypted?: boolean }).encrypted === true;
+    return (
+      (this.#flags & TLS) !== 0 || (this.#socket as { encrypted?: boolean }).encrypted === true
+    );
   }
 
   /** Twisted's log prefix: `Protocol,sessionno,peerhost` for a server connection, `Protocol,client` for a client. */
@@ -282,20 +306,24 @@ export class TCPTransport implements ITLSTransport {
    */
   startTLS(options: TLSOptions, server = false): void {
     if (this.isSecure) throw new Error("TLS is already started on this connection");
-    if (this.#flags & WRITE_SHUT) throw new NotConnectedError("Cannot start TLS: the connection is closing");
+    if (this.#flags & WRITE_SHUT)
+      throw new NotConnectedError("Cannot start TLS: the connection is closing");
     const raw = this.#socket as unknown as Socket;
-    raw.removeListener("data", TCPTransport.#onData);
-    raw.removeListener("end", TCPTransport.#onEnd);
-    raw.removeListener("close", TCPTransport.#onClose);
-    raw.removeListener("drain", TCPTransport.#onDrain);
+    raw.removeListener("data", onData);
+    raw.removeListener("end", onEnd);
+    raw.removeListener("close", onClose);
+    raw.removeListener("drain", onDrain);
     // `error` stays on the plain socket: an error nobody listens to would crash the process.
     const secure = server
       ? new tls.TLSSocket(raw, { ...(options as tls.TLSSocketOptions), isServer: true })
-      : tls.connect({ ...clientTLSOptions(options, (this.#peer as { host?: string }).host ?? "localhost"), socket: raw });
+      : tls.connect({
+          ...clientTLSOptions(options, (this.#peer as { host?: string }).host ?? "localhost"),
+          socket: raw,
+        });
     this.#flags |= TLS;
     this.#socket = secure as unknown as Hosted;
     TCPTransport.#attach(this.#socket, this);
-    if (this.#producer !== null) this.#socket.on("drain", TCPTransport.#onDrain);
+    if (this.#producer !== null) this.#socket.on("drain", onDrain);
   }
 
   // --- IConsumer --------------------------------------------------------------------------------
@@ -310,7 +338,9 @@ export class TCPTransport implements ITLSTransport {
   registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
     if (this.#producer !== null) {
       const old = String(this.#producer.producer);
-      throw new Error(`Cannot register producer ${String(producer)}, because producer ${old} was never unregistered.`);
+      throw new Error(
+        `Cannot register producer ${String(producer)}, because producer ${old} was never unregistered.`,
+      );
     }
     if (this.#flags & WRITE_SHUT) {
       producer.stopProducing();
@@ -321,7 +351,7 @@ export class TCPTransport implements ITLSTransport {
       failed: (error, callback) => this.#callbackFailed(error, callback),
     });
     this.#producer = slot;
-    this.#socket.on("drain", TCPTransport.#onDrain);
+    this.#socket.on("drain", onDrain);
     slot.start();
   }
 
@@ -331,7 +361,7 @@ export class TCPTransport implements ITLSTransport {
     if (slot === null) return;
     slot.detach();
     this.#producer = null;
-    this.#socket.removeListener("drain", TCPTransport.#onDrain);
+    this.#socket.removeListener("drain", onDrain);
     if (this.#flags & CLOSE_ON_UNREGISTER && !(this.#flags & CLOSED)) {
       this.#flags &= ~CLOSE_ON_UNREGISTER;
       this.#closeAfterFlush();
@@ -368,7 +398,7 @@ export class TCPTransport implements ITLSTransport {
 
   #end(): void {
     this.#flags |= WRITE_SHUT | END_CALLED;
-    this.#socket.on("finish", TCPTransport.#onFinish);
+    this.#socket.on("finish", onFinish);
     this.#socket.end();
   }
 
@@ -423,12 +453,20 @@ export class TCPTransport implements ITLSTransport {
   }
 
   #logError(error: unknown, callback: string): void {
-    log.failure("Unhandled error in {callback}", Failure.from(error), { callback, log_system: this.logPrefix() });
+    log.failure("Unhandled error in {callback}", Failure.from(error), {
+      callback,
+      log_system: this.logPrefix(),
+    });
   }
 }
 
 /** The reason for a connection that ended with a socket error. */
 function lostReason(error: Error): Failure {
   if (isCertificateError(error)) return new Failure(tlsConnectError(error));
-  return new Failure(new ConnectionLost(`Connection to the other side was lost in a non-clean fashion: ${error.message}`, { cause: error }));
+  return new Failure(
+    new ConnectionLost(
+      `Connection to the other side was lost in a non-clean fashion: ${error.message}`,
+      { cause: error },
+    ),
+  );
 }

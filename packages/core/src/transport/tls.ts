@@ -7,8 +7,8 @@
  * @internal
  */
 import { isIP } from "node:net";
-import * as tls from "node:tls";
-import { CertificateError, ConnectError, fromSystemError } from "../errors.ts";
+import type * as tls from "node:tls";
+import { CertificateError, type ConnectError, fromSystemError } from "../errors.ts";
 import type { TLSOptions } from "../interfaces.ts";
 
 /**
@@ -49,7 +49,9 @@ export function isCertificateError(err: unknown): boolean {
  */
 export function tlsConnectError(err: NodeJS.ErrnoException): ConnectError {
   if (isCertificateError(err)) {
-    return new CertificateError(`The peer's certificate did not verify: ${err.message}`, { cause: err });
+    return new CertificateError(`The peer's certificate did not verify: ${err.message}`, {
+      cause: err,
+    });
   }
   return fromSystemError(err);
 }
@@ -61,7 +63,11 @@ export function tlsConnectError(err: NodeJS.ErrnoException): ConnectError {
  */
 export function clientTLSOptions(options: TLSOptions, host: string): tls.ConnectionOptions {
   const servername = options.servername ?? (isIP(host) ? undefined : host);
-  const out: tls.ConnectionOptions = { ...(options as tls.ConnectionOptions), host, rejectUnauthorized: options.rejectUnauthorized ?? true };
+  const out: tls.ConnectionOptions = {
+    ...(options as tls.ConnectionOptions),
+    host,
+    rejectUnauthorized: options.rejectUnauthorized ?? true,
+  };
   if (servername !== undefined) out.servername = servername;
   else delete out.servername;
   return out;

@@ -1,0 +1,27 @@
+/**
+ * The `echo` plugin for `twist`: an Echo server (RFC 862) on TCP endpoints and, optionally,
+ * UDP addresses.
+ *
+ *     twist echo                                   # tcp:8007
+ *     twist echo -l tcp:7:interface=127.0.0.1 --udp 127.0.0.1:7
+ *
+ * @module
+ */
+import { Factory } from "@torsion/core";
+import { Echo, EchoDatagram } from "../echo.ts";
+import type { ServiceMaker } from "./contract.ts";
+import { listenOption, type StringListOption, udpOption } from "./options.ts";
+import { serve } from "./serve.ts";
+
+type Options = { listen: StringListOption; udp: StringListOption };
+
+/** The `echo` service maker: `twist echo [-l ENDPOINT]... [-u [HOST:]PORT]...`. */
+const plugin: ServiceMaker<Options> = {
+  name: "echo",
+  description: "An echo server (RFC 862).",
+  options: { listen: listenOption(8007), udp: udpOption() },
+  makeService(options, helpers) {
+    return serve(helpers, options.listen, Factory.forProtocol(Echo), options.udp, () => new EchoDatagram());
+  },
+};
+export default plugin;
