@@ -31,7 +31,12 @@ export function median(xs) {
 export function printTable(rows) {
   if (rows.length === 0) return;
   const keys = Object.keys(rows[0]);
-  const fmt = (v) => (typeof v === "number" ? (Math.abs(v) >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(2)) : String(v));
+  const fmt = (v) =>
+    typeof v === "number"
+      ? Math.abs(v) >= 100
+        ? Math.round(v).toLocaleString("en-US")
+        : v.toFixed(2)
+      : String(v);
   console.log(`| ${keys.join(" | ")} |`);
   console.log(`|${keys.map(() => "---").join("|")}|`);
   for (const r of rows) console.log(`| ${keys.map((k) => fmt(r[k])).join(" | ")} |`);

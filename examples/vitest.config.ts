@@ -1,4 +1,9 @@
 import { defineProject, mergeConfig } from "vitest/config";
 import shared from "../vitest.shared.ts";
 
-export default mergeConfig(shared, defineProject({ test: { include: ["**/*.test.ts"], exclude: ["**/node_modules/**", "**/dist/**"] } }));
+export default mergeConfig(
+  shared,
+  defineProject({
+    test: { include: ["**/*.test.ts"], exclude: ["**/node_modules/**", "**/dist/**"] },
+  }),
+);

@@ -3,7 +3,8 @@
  * Protocol tests feed every chunk size from 1 to `input.length` through this.
  */
 export function chunksOf(input: Uint8Array, size: number): Buffer[] {
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`chunk size must be a positive integer, got ${size}`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`chunk size must be a positive integer, got ${size}`);
   const buf = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const out: Buffer[] = [];
   for (let i = 0; i < buf.length; i += size) out.push(buf.subarray(i, i + size));

@@ -3,18 +3,21 @@ import {
   ConnectionRefusedError,
   Deferred,
   type Failure,
+  fail,
   type IProtocolFactory,
   IPv4Address,
   type IStreamClientEndpoint,
   TimeoutError,
-  fail,
 } from "@torsion/core";
 import { Clock, StringTransportWithDisconnection } from "@torsion/core/testing";
 import { forEveryChunking } from "@torsion/test-utils";
 import { describe, expect, it } from "vitest";
 import { EchoClient, echo } from "./client.ts";
 
-function connected(message: string): { client: EchoClient; transport: StringTransportWithDisconnection } {
+function connected(message: string): {
+  client: EchoClient;
+  transport: StringTransportWithDisconnection;
+} {
   const client = new EchoClient(message);
   const transport = new StringTransportWithDisconnection({ protocol: client });
   client.makeConnection(transport);

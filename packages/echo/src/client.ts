@@ -36,8 +36,8 @@ export class EchoClient extends Protocol {
   }
 
   override connectionMade(): void {
-    if (this.#message.length === 0) return this.#finish();
-    this.transport.write(this.#message);
+    if (this.#message.length === 0) this.#finish();
+    else this.transport.write(this.#message);
   }
 
   override dataReceived(data: Buffer): void {

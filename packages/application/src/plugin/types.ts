@@ -57,15 +57,18 @@ export type ParsedOption<T extends PluginOption> = T extends { type: "boolean" }
     : string;
 
 /**
- * The parsed values, typed from the spec. An option with a `default` is always present; one
- * without may be `undefined` (a flag without default is `false` when absent).
+ * The parsed values, typed from the spec: a `multiple` option is always an array (empty when
+ * not given), a single flag always a boolean (`false` when not given), a single string option
+ * a string when it has a default and `string | undefined` otherwise.
  */
 export type ParsedOptions<O extends PluginOptions> = {
-  [K in keyof O]: O[K] extends { default: unknown }
+  [K in keyof O]: O[K] extends { multiple: true }
     ? ParsedOption<O[K]>
-    : O[K] extends { type: "boolean"; multiple?: false }
+    : O[K] extends { type: "boolean" }
       ? boolean
-      : ParsedOption<O[K]> | undefined;
+      : O[K] extends { default: string }
+        ? string
+        : string | undefined;
 };
 
 /** What the runner gives `makeService`, so plugins need no runtime import of this package. */

@@ -51,5 +51,8 @@ export interface ServiceMaker<O extends PluginOptions = PluginOptions> {
   name: string;
   description: string;
   options: O;
-  makeService(options: ParsedOptions<O>, helpers: ServiceMakerHelpers): IService | Promise<IService>;
+  makeService(
+    options: ParsedOptions<O>,
+    helpers: ServiceMakerHelpers,
+  ): IService | Promise<IService>;
 }

@@ -21,7 +21,13 @@ const plugin: ServiceMaker<Options> = {
   description: "A discard server (RFC 863).",
   options: { listen: listenOption(8009), udp: udpOption() },
   makeService(options, helpers) {
-    return serve(helpers, options.listen, Factory.forProtocol(Discard), options.udp, () => new DiscardDatagram());
+    return serve(
+      helpers,
+      options.listen,
+      Factory.forProtocol(Discard),
+      options.udp,
+      () => new DiscardDatagram(),
+    );
   },
 };
 export default plugin;

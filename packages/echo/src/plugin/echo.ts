@@ -21,7 +21,13 @@ const plugin: ServiceMaker<Options> = {
   description: "An echo server (RFC 862).",
   options: { listen: listenOption(8007), udp: udpOption() },
   makeService(options, helpers) {
-    return serve(helpers, options.listen, Factory.forProtocol(Echo), options.udp, () => new EchoDatagram());
+    return serve(
+      helpers,
+      options.listen,
+      Factory.forProtocol(Echo),
+      options.udp,
+      () => new EchoDatagram(),
+    );
   },
 };
 export default plugin;

@@ -11,7 +11,11 @@ export type StringListOption = PluginOption & { type: "string"; multiple: true; 
 /** A string option with a default: parsed as `string`. */
 export type StringOption = PluginOption & { type: "string"; multiple?: false; default: string };
 /** A string option without a default: parsed as `string | undefined`. */
-export type OptionalStringOption = PluginOption & { type: "string"; multiple?: false; default?: undefined };
+export type OptionalStringOption = PluginOption & {
+  type: "string";
+  multiple?: false;
+  default?: undefined;
+};
 
 /** The `listen` option of every server plugin, defaulting to `tcp:<port>`. */
 export function listenOption(port: number): StringListOption {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { isIP } from "node:net";
 import {
   type Deferred,
   DeferredList,
@@ -34,18 +35,22 @@ abstract class BaseService implements IService {
 }
 
 /**
- * Parse a UDP address option: `PORT`, `HOST:PORT` or `[IPv6]:PORT`. With no host the socket
- * binds every IPv4 interface, as a bare TCP port does.
+ * Parse a UDP address option: `PORT`, `HOST:PORT` or `[HOST]:PORT`, the host an IP address
+ * (UDP binds an address, not a name). With no host the socket binds every IPv4 interface, as a
+ * bare TCP port does.
  *
  * @throws TypeError naming the value when it is not of that shape.
  */
 export function parseUDPAddress(value: string): { interface: string; port: number } {
   const m = /^(?:\[([^\]]+)\]:|([^:[\]]*):)?(\d{1,5})$/.exec(value);
   const port = m === null ? Number.NaN : Number(m[3]);
-  if (m === null || port > 65535) {
-    throw new TypeError(`Invalid UDP address ${JSON.stringify(value)}: expected PORT, HOST:PORT or [IPv6]:PORT`);
+  const host = m?.[1] ?? m?.[2] ?? "";
+  if (m === null || port > 65535 || (host !== "" && isIP(host) === 0)) {
+    throw new TypeError(
+      `Invalid UDP address ${JSON.stringify(value)}: expected PORT, HOST:PORT or [IPv6]:PORT`,
+    );
   }
-  return { interface: m[1] ?? m[2] ?? "", port };
+  return { interface: host, port };
 }
 
 /** Binds `protocol` to a UDP port while running (Twisted's `internet.UDPServer`). */
@@ -109,9 +114,7 @@ export class ServiceGroup extends BaseService {
   /** Stop every service, last first; fires once all have stopped. */
   stopService(): Deferred<void> {
     this.running = false;
-    const ds = [...this.#services]
-      .reverse()
-      .map((s) => maybeDeferred(() => s.stopService()));
+    const ds = [...this.#services].reverse().map((s) => maybeDeferred(() => s.stopService()));
     return new DeferredList(ds, { consumeErrors: true }).addCallback(() => undefined);
   }
 }

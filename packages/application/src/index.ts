@@ -1,0 +1,53 @@
+/**
+ * `@torsion/application`: services, the plugin contract, and the `twist` runner (after
+ * Twisted's `twisted.application`).
+ *
+ * Every public name is listed here by name (no `export *`), one section per concept.
+ *
+ * @module
+ */
+
+// --- errors -------------------------------------------------------------------------------
+export {
+  AlreadyRunningError,
+  InvalidPIDFileError,
+  PluginError,
+  ServiceStartError,
+  UsageError,
+} from "./errors.ts";
+export type { PluginErrorCode } from "./errors.ts";
+
+// --- services -----------------------------------------------------------------------------
+export { Service } from "./service/service.ts";
+export type { IService, IServiceCollection } from "./service/service.ts";
+export { Application, MultiService } from "./service/multi-service.ts";
+export { StreamServerEndpointService, service } from "./service/endpoint-service.ts";
+export type { StreamServerEndpointServiceOptions } from "./service/endpoint-service.ts";
+export { ConnectionTrackingFactory } from "./service/tracking.ts";
+export type { ConnectionTrackingOptions } from "./service/tracking.ts";
+export { TimerService } from "./service/timer-service.ts";
+export { ClientService, backoffPolicy } from "./service/client-service.ts";
+export type { BackoffOptions, ClientServiceOptions, WhenConnectedOptions } from "./service/client-service.ts";
+
+// --- plugins ------------------------------------------------------------------------------
+export { defineServiceMaker } from "./plugin/types.ts";
+export type {
+  ParsedOption,
+  ParsedOptions,
+  PluginOption,
+  PluginOptions,
+  ServiceMaker,
+  ServiceMakerHelpers,
+} from "./plugin/types.ts";
+export { discoverPlugins, nodeModulesDirs } from "./plugin/discovery.ts";
+export type { DiscoveryOptions, DiscoveryResult, PluginInfo } from "./plugin/discovery.ts";
+export { loadPlugin, resolvePackageExport } from "./plugin/load.ts";
+export type { LoadPluginOptions } from "./plugin/load.ts";
+export { satisfies } from "./plugin/semver.ts";
+
+// --- runner -------------------------------------------------------------------------------
+export { EXIT_USAGE, main } from "./runner/main.ts";
+export type { RunnerIO } from "./runner/main.ts";
+export type { ConfigServiceEntry, TwistConfig } from "./runner/compose.ts";
+export { PIDFile } from "./runner/pidfile.ts";
+export { applicationVersion } from "./version.ts";

@@ -1,0 +1,107 @@
+import * as dgram from "node:dgram";
+import { readFileSync } from "node:fs";
+import { createReactor, type IProtocolFactory, Logger } from "@torsion/core";
+import { describe, expect, it } from "vitest";
+import { Discard } from "../src/discard.ts";
+import { Echo } from "../src/echo.ts";
+import type { IService, ServiceMakerHelpers } from "../src/plugin/contract.ts";
+import discardPlugin from "../src/plugin/discard.ts";
+import echoPlugin from "../src/plugin/echo.ts";
+import { parseUDPAddress } from "../src/plugin/services.ts";
+
+const reactor = createReactor();
+
+function helpers(): { helpers: ServiceMakerHelpers; listened: Array<[string, IProtocolFactory]> } {
+  const listened: Array<[string, IProtocolFactory]> = [];
+  const fake: IService = {
+    name: null,
+    running: false,
+    parent: null,
+    setName() {},
+    setServiceParent() {},
+    disownServiceParent() {},
+    privilegedStartService() {},
+    startService() {},
+    stopService() {},
+  };
+  return {
+    listened,
+    helpers: {
+      reactor,
+      logger: new Logger("test"),
+      listen(description, factory) {
+        listened.push([description, factory]);
+        return fake;
+      },
+    },
+  };
+}
+
+describe("plugins", () => {
+  it("are declared in package.json with the modules that export them", () => {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    expect(
+      pkg.torsion.plugins.map((p: { name: string; module: string }) => [p.name, p.module]),
+    ).toEqual([
+      ["echo", "./plugin"],
+      ["discard", "./plugin/discard"],
+    ]);
+    expect(pkg.exports["./plugin"]["@torsion/source"]).toBe("./src/plugin/echo.ts");
+    expect(pkg.exports["./plugin/discard"]["@torsion/source"]).toBe("./src/plugin/discard.ts");
+    expect(echoPlugin.name).toBe("echo");
+    expect(discardPlugin.name).toBe("discard");
+  });
+
+  it("echo listens on tcp:8007 and discard on tcp:8009 by default", async () => {
+    for (const [plugin, endpoint, P] of [
+      [echoPlugin, "tcp:8007", Echo],
+      [discardPlugin, "tcp:8009", Discard],
+    ] as const) {
+      const h = helpers();
+      expect(plugin.options.listen.default).toEqual([endpoint]);
+      await plugin.makeService({ listen: plugin.options.listen.default, udp: [] }, h.helpers);
+      expect(h.listened.map(([d]) => d)).toEqual([endpoint]);
+      expect(h.listened[0]![1].buildProtocol({ type: "TCP" })).toBeInstanceOf(P);
+    }
+  });
+
+  it("echo serves every --listen endpoint and --udp address, started and stopped together", async () => {
+    const h = helpers();
+    const service = await echoPlugin.makeService(
+      { listen: ["tcp:0:interface=127.0.0.1", "tcp:0:interface=127.0.0.1"], udp: ["127.0.0.1:0"] },
+      h.helpers,
+    );
+    expect(h.listened.length).toBe(2);
+    await service.startService();
+    expect(service.running).toBe(true);
+    await service.stopService();
+    expect(service.running).toBe(false);
+  });
+
+  it("a UDP address answers datagrams while the service runs", async () => {
+    // Find a free UDP port, then let the service bind it.
+    const probe = dgram.createSocket("udp4");
+    await new Promise<void>((r) => probe.bind(0, "127.0.0.1", r));
+    const n = probe.address().port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const service = await echoPlugin.makeService(
+      { listen: [], udp: [`127.0.0.1:${n}`] },
+      helpers().helpers,
+    );
+    await service.startService();
+    const socket = dgram.createSocket("udp4");
+    const reply = new Promise<Buffer>((r) => socket.once("message", r));
+    socket.send("ping", n, "127.0.0.1");
+    expect(String(await reply)).toBe("ping");
+    socket.close();
+    await service.stopService();
+  });
+
+  it("parses UDP addresses and rejects malformed ones", () => {
+    expect(parseUDPAddress("8007")).toEqual({ interface: "", port: 8007 });
+    expect(parseUDPAddress("127.0.0.1:7")).toEqual({ interface: "127.0.0.1", port: 7 });
+    expect(parseUDPAddress("[::1]:7")).toEqual({ interface: "::1", port: 7 });
+    expect(() => parseUDPAddress("tcp:7")).toThrow(/Invalid UDP address "tcp:7"/);
+    expect(() => parseUDPAddress("70000")).toThrow(TypeError);
+  });
+});

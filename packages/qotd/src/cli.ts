@@ -1,0 +1,67 @@
+/**
+ * The `qotd-client` command: `qotd-client HOST:PORT [--timeout SECONDS]` prints a quote.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { clientFromString, type IReactor, type IStreamClientEndpoint, TCP4ClientEndpoint } from "@torsion/core";
+import { getQuote } from "./client.ts";
+
+const USAGE = "usage: qotd-client HOST:PORT [--timeout SECONDS]   (or a client endpoint: tcp:host=H:port=P)";
+
+/** Where the command writes and which reactor it uses; `process`'s in the real command. */
+export interface CommandIO {
+  reactor: IReactor;
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+/**
+ * `HOST:PORT` (`[::1]:17` for IPv6) as a TCP endpoint, or any client endpoint description
+ * (`tcp:host=…:port=…`, `unix:path=…`).
+ *
+ * @throws TypeError or `EndpointDescriptionError` naming the argument when it is neither.
+ */
+export function endpointFromArgument(reactor: IReactor, arg: string): IStreamClientEndpoint {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(arg);
+  if (m !== null) return new TCP4ClientEndpoint(reactor, (m[1] ?? m[2])!, Number(m[3]));
+  if (/^[a-z0-9]+:/i.test(arg) && arg.includes("=")) return clientFromString(reactor, arg);
+  throw new TypeError(`Not HOST:PORT or a client endpoint: ${JSON.stringify(arg)}`);
+}
+
+/**
+ * Run `qotd-client` with `argv` (without the program name).
+ *
+ * @returns The exit code: 0 with the quote printed, 1 when no quote could be had (the reason on
+ *   stderr), 2 for a usage error.
+ */
+export async function main(argv: readonly string[], io: CommandIO): Promise<number> {
+  let endpoint: IStreamClientEndpoint;
+  let timeout: number;
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: { timeout: { type: "string", short: "t", default: "30" }, help: { type: "boolean", short: "h" } },
+    });
+    if (values.help) {
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new TypeError("expected one HOST:PORT");
+    timeout = Number(values.timeout);
+    if (!(timeout > 0)) throw new TypeError(`--timeout must be a positive number of seconds, not ${values.timeout}`);
+    endpoint = endpointFromArgument(io.reactor, positionals[0]!);
+  } catch (e) {
+    io.stderr.write(`qotd-client: ${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    const quote = await getQuote(endpoint, { timeout, clock: io.reactor });
+    io.stdout.write(/\n$/.test(quote) ? quote : `${quote}\n`);
+    return 0;
+  } catch (e) {
+    io.stderr.write(`qotd-client: no quote from ${argv.join(" ")}: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
