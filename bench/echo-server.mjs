@@ -2,7 +2,7 @@
 // that writes back what it receives, listening on 127.0.0.1 with the port as first argument.
 // Run `cd packages/core && npx tsc -p tsconfig.json` first: it imports the built package.
 // Usage: node echo-server.mjs PORT
-import { Factory, Protocol, reactor } from "../packages/core/dist/index.js";
+import { Factory, Protocol, reactor, serverFromString } from "../packages/core/dist/index.js";
 
 class Echo extends Protocol {
   dataReceived(data) {
@@ -15,8 +15,9 @@ if (!Number.isInteger(port)) {
   console.error("usage: node echo-server.mjs PORT");
   process.exit(2);
 }
-// The same backlog as the node:net peer, so that bursts of connections are compared fairly.
-await reactor.listenTCP(port, Factory.forProtocol(Echo), { interface: "127.0.0.1", backlog: 1024 });
+// Started through an endpoint, as a user would; the same backlog as the node:net peer, so that
+// bursts of connections are compared fairly.
+await serverFromString(reactor, `tcp:${port}:interface=127.0.0.1:backlog=1024`).listen(Factory.forProtocol(Echo));
 console.error(`torsion echo listening on 127.0.0.1:${port}`);
 await reactor.run();
 process.exit(0);

@@ -4,10 +4,16 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { clientFromString, type IReactor, type IStreamClientEndpoint, TCP4ClientEndpoint } from "@torsion/core";
+import {
+  clientFromString,
+  type IReactor,
+  type IStreamClientEndpoint,
+  TCP4ClientEndpoint,
+} from "@torsion/core";
 import { getQuote } from "./client.ts";
 
-const USAGE = "usage: qotd-client HOST:PORT [--timeout SECONDS]   (or a client endpoint: tcp:host=H:port=P)";
+const USAGE =
+  "usage: qotd-client HOST:PORT [--timeout SECONDS]   (or a client endpoint: tcp:host=H:port=P)";
 
 /** Where the command writes and which reactor it uses; `process`'s in the real command. */
 export interface CommandIO {
@@ -42,7 +48,10 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
     const { values, positionals } = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { timeout: { type: "string", short: "t", default: "30" }, help: { type: "boolean", short: "h" } },
+      options: {
+        timeout: { type: "string", short: "t", default: "30" },
+        help: { type: "boolean", short: "h" },
+      },
     });
     if (values.help) {
       io.stdout.write(`${USAGE}\n`);
@@ -50,7 +59,8 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
     }
     if (positionals.length !== 1) throw new TypeError("expected one HOST:PORT");
     timeout = Number(values.timeout);
-    if (!(timeout > 0)) throw new TypeError(`--timeout must be a positive number of seconds, not ${values.timeout}`);
+    if (!(timeout > 0))
+      throw new TypeError(`--timeout must be a positive number of seconds, not ${values.timeout}`);
     endpoint = endpointFromArgument(io.reactor, positionals[0]!);
   } catch (e) {
     io.stderr.write(`qotd-client: ${(e as Error).message}\n${USAGE}\n`);

@@ -13,7 +13,10 @@ import { describe, expect, it } from "vitest";
 import { getQuote, QOTDClient } from "./client.ts";
 import { QuoteTooLongError } from "./quotes.ts";
 
-function connected(maxLength?: number): { client: QOTDClient; transport: StringTransportWithDisconnection } {
+function connected(maxLength?: number): {
+  client: QOTDClient;
+  transport: StringTransportWithDisconnection;
+} {
   const client = new QOTDClient(maxLength);
   const transport = new StringTransportWithDisconnection({ protocol: client });
   client.makeConnection(transport);

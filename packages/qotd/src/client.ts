@@ -81,6 +81,9 @@ export interface GetQuoteOptions extends RequestOptions {
  *   `TimeoutError` after `options.timeout` seconds (default 30) on `options.clock` (default the
  *   reactor). Cancelling it aborts the exchange. Never throws.
  */
-export function getQuote(endpoint: IStreamClientEndpoint, options: GetQuoteOptions = {}): Deferred<string> {
+export function getQuote(
+  endpoint: IStreamClientEndpoint,
+  options: GetQuoteOptions = {},
+): Deferred<string> {
   return request(endpoint, new QOTDClient(options.maxLength), options);
 }

@@ -56,11 +56,18 @@ describe("quote sources", () => {
 
 describe("parseQuotes and loadQuoteFile", () => {
   it("splits paragraphs", () => {
-    expect(parseQuotes("One.\nStill one.\n\n\nTwo.\r\n\r\nThree.\n")).toEqual(["One.\nStill one.", "Two.", "Three."]);
+    expect(parseQuotes("One.\nStill one.\n\n\nTwo.\r\n\r\nThree.\n")).toEqual([
+      "One.\nStill one.",
+      "Two.",
+      "Three.",
+    ]);
   });
 
   it("splits on fortune's % lines, keeping blank lines inside a quote", () => {
-    expect(parseQuotes("First\n\nstill first\n%\nSecond\n%\n%\n")).toEqual(["First\n\nstill first", "Second"]);
+    expect(parseQuotes("First\n\nstill first\n%\nSecond\n%\n%\n")).toEqual([
+      "First\n\nstill first",
+      "Second",
+    ]);
   });
 
   it("loads a file, and fails naming the file for a quote that is too long or no quote", async () => {

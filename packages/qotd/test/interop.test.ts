@@ -10,7 +10,9 @@ import { hasTwisted, PYTHON, run, startServer, twistedReason } from "./peers.ts"
 const reactor = createReactor();
 const NC = "/usr/bin/nc";
 const hasNc = existsSync(NC);
-const ncReason = hasNc ? "nc is installed" : "skipped: /usr/bin/nc (netcat-openbsd) is not installed";
+const ncReason = hasNc
+  ? "nc is installed"
+  : "skipped: /usr/bin/nc (netcat-openbsd) is not installed";
 
 const ports: IListeningPort[] = [];
 afterAll(async () => {
@@ -19,9 +21,13 @@ afterAll(async () => {
 
 describe.skipIf(!hasNc)(`nc reads QOTD (${ncReason})`, () => {
   it("nc prints the quote the Torsion server sends", async () => {
-    const port = await reactor.listenTCP(0, Factory.forProtocol(QOTD, new QuoteList(["Read me, nc."])), {
-      interface: "127.0.0.1",
-    });
+    const port = await reactor.listenTCP(
+      0,
+      Factory.forProtocol(QOTD, new QuoteList(["Read me, nc."])),
+      {
+        interface: "127.0.0.1",
+      },
+    );
     ports.push(port);
     const { port: n } = port.getHost() as unknown as { port: number };
     const result = await run(NC, ["-d", "-w", "10", "127.0.0.1", String(n)]);
@@ -32,9 +38,13 @@ describe.skipIf(!hasNc)(`nc reads QOTD (${ncReason})`, () => {
 
 describe.skipIf(!hasTwisted)(`Twisted interoperability (${twistedReason})`, () => {
   it("Torsion's getQuote reads a quote from Twisted's wire.QOTD server", async () => {
-    const server = await startServer(PYTHON, [fileURLToPath(new URL("./fixtures/twisted_qotd.py", import.meta.url))]);
+    const server = await startServer(PYTHON, [
+      fileURLToPath(new URL("./fixtures/twisted_qotd.py", import.meta.url)),
+    ]);
     try {
-      const quote = await getQuote(new TCP4ClientEndpoint(reactor, "127.0.0.1", server.port), { clock: reactor });
+      const quote = await getQuote(new TCP4ClientEndpoint(reactor, "127.0.0.1", server.port), {
+        clock: reactor,
+      });
       expect(quote).toBe("An apple a day keeps the doctor away.\r\n");
     } finally {
       await server.stop();

@@ -46,7 +46,11 @@ const plugin: ServiceMaker<Options> = {
       short: "f",
       description: "Serve the quotes of this file: one per paragraph, or separated by % lines",
     },
-    random: { type: "boolean", default: false, description: "With --quotes-file: pick at random instead of in turn" },
+    random: {
+      type: "boolean",
+      default: false,
+      description: "With --quotes-file: pick at random instead of in turn",
+    },
   },
   async makeService(options, helpers) {
     if (options.quote !== undefined && options["quotes-file"] !== undefined) {
