@@ -1,6 +1,6 @@
 import { connect } from "node:net";
-import type { IPv4Address } from "@torsion/core";
 import type { StreamServerEndpointService } from "@torsion/application";
+import type { IPv4Address } from "@torsion/core";
 import { afterAll, describe, expect, it } from "vitest";
 
 // The module reads its endpoint when imported: listen on a free loopback port for the test.

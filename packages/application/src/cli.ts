@@ -10,7 +10,9 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     // main() reports every error it expects; reaching here is a bug in twist.
-    process.stderr.write(`twist: internal error, please report it: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.stderr.write(
+      `twist: internal error, please report it: ${(error as Error)?.stack ?? String(error)}\n`,
+    );
     process.exit(70);
   },
 );

@@ -26,7 +26,12 @@ export class PluginError extends TorsionError {
   /** The package the plugin comes from, when known. */
   readonly packageName: string | undefined;
 
-  constructor(code: PluginErrorCode, message: string, packageName?: string, options?: ErrorOptions) {
+  constructor(
+    code: PluginErrorCode,
+    message: string,
+    packageName?: string,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.code = code;
     this.packageName = packageName;

@@ -27,7 +27,11 @@ export { ConnectionTrackingFactory } from "./service/tracking.ts";
 export type { ConnectionTrackingOptions } from "./service/tracking.ts";
 export { TimerService } from "./service/timer-service.ts";
 export { ClientService, backoffPolicy } from "./service/client-service.ts";
-export type { BackoffOptions, ClientServiceOptions, WhenConnectedOptions } from "./service/client-service.ts";
+export type {
+  BackoffOptions,
+  ClientServiceOptions,
+  WhenConnectedOptions,
+} from "./service/client-service.ts";
 
 // --- plugins ------------------------------------------------------------------------------
 export { defineServiceMaker } from "./plugin/types.ts";

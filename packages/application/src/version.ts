@@ -7,5 +7,7 @@ import { readFileSync } from "node:fs";
 
 /** The version of `@torsion/application` in use (from its package.json, one level above src/ and dist/). */
 export const applicationVersion: string = (
-  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  }
 ).version;

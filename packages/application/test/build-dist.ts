@@ -20,7 +20,8 @@ function newestSource(dir: string): number {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts")) newest = Math.max(newest, statSync(p).mtimeMs);
+    else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts"))
+      newest = Math.max(newest, statSync(p).mtimeMs);
   }
   return newest;
 }
@@ -32,9 +33,12 @@ export default function setup(): void {
     const marker = join(dir, "dist", "index.js");
     const stale = !existsSync(marker) || statSync(marker).mtimeMs < newestSource(join(dir, "src"));
     if (!stale) continue;
-    const r = spawnSync(process.execPath, [tsc, "-p", join(dir, "tsconfig.json")], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [tsc, "-p", join(dir, "tsconfig.json")], {
+      encoding: "utf8",
+    });
     // tsc emits even when it reports type errors (another package's work in progress): only a
     // missing output is fatal here; type errors are the type-check's business.
-    if (!existsSync(marker)) throw new Error(`Building packages/${name} failed:\n${r.stdout}${r.stderr}`);
+    if (!existsSync(marker))
+      throw new Error(`Building packages/${name} failed:\n${r.stdout}${r.stderr}`);
   }
 }

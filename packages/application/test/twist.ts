@@ -24,7 +24,9 @@ export function fixtureDir(): string {
       version: "1.0.0",
       type: "module",
       exports: { "./plugin": "./plugin.js" },
-      torsion: { plugins: [{ name: "echo", description: "A test echo server.", module: "./plugin" }] },
+      torsion: {
+        plugins: [{ name: "echo", description: "A test echo server.", module: "./plugin" }],
+      },
       peerDependencies: { "@torsion/application": "*" },
     }),
   );
@@ -65,7 +67,12 @@ export class Twist {
       this.stderr += chunk;
       this.#wake();
     });
-    this.exited = new Promise((resolve) => this.proc.on("exit", (code) => (this.#wake(), resolve(code))));
+    this.exited = new Promise((resolve) =>
+      this.proc.on("exit", (code) => {
+        this.#wake();
+        resolve(code);
+      }),
+    );
   }
 
   #wake(): void {
@@ -79,7 +86,9 @@ export class Twist {
       const v = check();
       if (v !== undefined) return v;
       if (Date.now() > deadline || this.proc.exitCode !== null) {
-        throw new Error(`Timed out waiting for ${what}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
+        throw new Error(
+          `Timed out waiting for ${what}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`,
+        );
       }
       await new Promise<void>((r) => {
         this.#waiters.push(r);
@@ -91,7 +100,11 @@ export class Twist {
   /** The ports it listens on, once `count` of them are listening. */
   ports(count = 1): Promise<number[]> {
     return this.waitFor(() => {
-      const ports = [...new Set(this.records.filter((r) => /starting on \d+/.test(r.msg)).map((r) => Number(r.address)))];
+      const ports = [
+        ...new Set(
+          this.records.filter((r) => /starting on \d+/.test(r.msg)).map((r) => Number(r.address)),
+        ),
+      ];
       return ports.length >= count ? ports : undefined;
     }, `${count} listening port(s)`);
   }

@@ -26,44 +26,110 @@ function pkg(dir: string, json: object, files: Record<string, string> = {}): voi
 }
 
 function declares(name: string, module = "./plugin", extra: object = {}): object {
-  return { type: "module", torsion: { plugins: [{ name, description: `The ${name} plugin.`, module }] }, ...extra };
+  return {
+    type: "module",
+    torsion: { plugins: [{ name, description: `The ${name} plugin.`, module }] },
+    ...extra,
+  };
 }
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), "torsion-discovery-"));
   const nm = join(root, "app", "node_modules");
   // A plain plugin package, with an exports map.
-  pkg(join(nm, "good-plugin"), { name: "good-plugin", version: "1.0.0", exports: { "./plugin": "./plugin.js" }, ...declares("good", "./plugin", { peerDependencies: { "@torsion/application": "^1.0.0" } }) }, {
-    "plugin.js": goodModule.replace("NAME", "good"),
-  });
+  pkg(
+    join(nm, "good-plugin"),
+    {
+      name: "good-plugin",
+      version: "1.0.0",
+      exports: { "./plugin": "./plugin.js" },
+      ...declares("good", "./plugin", { peerDependencies: { "@torsion/application": "^1.0.0" } }),
+    },
+    {
+      "plugin.js": goodModule.replace("NAME", "good"),
+    },
+  );
   // A scoped package, found through a symlink as pnpm installs it, with conditional exports.
   const store = join(root, "store", "scoped-echo");
-  pkg(store, { name: "@acme/echo", version: "2.0.0", exports: { "./plugin": { import: "./esm.js", default: "./cjs.js" } }, ...declares("acme-echo") }, {
-    "esm.js": goodModule.replace("NAME", "acme-echo"),
-  });
+  pkg(
+    store,
+    {
+      name: "@acme/echo",
+      version: "2.0.0",
+      exports: { "./plugin": { import: "./esm.js", default: "./cjs.js" } },
+      ...declares("acme-echo"),
+    },
+    {
+      "esm.js": goodModule.replace("NAME", "acme-echo"),
+    },
+  );
   mkdirSync(join(nm, "@acme"), { recursive: true });
   symlinkSync(store, join(nm, "@acme", "echo"), "dir");
   // Not a plugin at all.
   pkg(join(nm, "left-pad"), { name: "left-pad", version: "1.3.0" });
   // Malformed metadata.
-  pkg(join(nm, "broken-meta"), { name: "broken-meta", version: "1.0.0", torsion: { plugins: { name: "x" } } });
-  pkg(join(nm, "missing-fields"), { name: "missing-fields", version: "1.0.0", torsion: { plugins: [{ name: "nomodule" }] } });
+  pkg(join(nm, "broken-meta"), {
+    name: "broken-meta",
+    version: "1.0.0",
+    torsion: { plugins: { name: "x" } },
+  });
+  pkg(join(nm, "missing-fields"), {
+    name: "missing-fields",
+    version: "1.0.0",
+    torsion: { plugins: [{ name: "nomodule" }] },
+  });
   // The wrong shape.
-  pkg(join(nm, "bad-shape"), { name: "bad-shape", version: "1.0.0", exports: { "./plugin": "./plugin.js" }, ...declares("bad") }, {
-    "plugin.js": `export default { name: "bad", description: "no makeService", options: {} };`,
-  });
+  pkg(
+    join(nm, "bad-shape"),
+    {
+      name: "bad-shape",
+      version: "1.0.0",
+      exports: { "./plugin": "./plugin.js" },
+      ...declares("bad"),
+    },
+    {
+      "plugin.js": `export default { name: "bad", description: "no makeService", options: {} };`,
+    },
+  );
   // Needs a runner it is not given.
-  pkg(join(nm, "future-plugin"), { name: "future-plugin", version: "1.0.0", exports: { "./plugin": "./plugin.js" }, ...declares("future", "./plugin", { peerDependencies: { "@torsion/application": "^2.0.0" } }) }, {
-    "plugin.js": `throw new Error("must not be imported");`,
-  });
+  pkg(
+    join(nm, "future-plugin"),
+    {
+      name: "future-plugin",
+      version: "1.0.0",
+      exports: { "./plugin": "./plugin.js" },
+      ...declares("future", "./plugin", { peerDependencies: { "@torsion/application": "^2.0.0" } }),
+    },
+    {
+      "plugin.js": `throw new Error("must not be imported");`,
+    },
+  );
   // Throws on import.
-  pkg(join(nm, "throws"), { name: "throws", version: "1.0.0", exports: { "./plugin": "./plugin.js" }, ...declares("throws") }, {
-    "plugin.js": `throw new Error("kaboom");`,
-  });
+  pkg(
+    join(nm, "throws"),
+    {
+      name: "throws",
+      version: "1.0.0",
+      exports: { "./plugin": "./plugin.js" },
+      ...declares("throws"),
+    },
+    {
+      "plugin.js": `throw new Error("kaboom");`,
+    },
+  );
   // A nearer installation of "good" in a nested directory shadows the outer one.
-  pkg(join(root, "app", "sub", "node_modules", "good-fork"), { name: "good-fork", version: "9.0.0", exports: { "./plugin": "./plugin.js" }, ...declares("good") }, {
-    "plugin.js": goodModule.replace("NAME", "good"),
-  });
+  pkg(
+    join(root, "app", "sub", "node_modules", "good-fork"),
+    {
+      name: "good-fork",
+      version: "9.0.0",
+      exports: { "./plugin": "./plugin.js" },
+      ...declares("good"),
+    },
+    {
+      "plugin.js": goodModule.replace("NAME", "good"),
+    },
+  );
 });
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -82,9 +148,13 @@ describe("discoverPlugins", () => {
 
   it("reports malformed metadata naming the package", () => {
     const { problems } = discoverPlugins({ from: [join(root, "app")] });
-    expect(problems.every((p) => p instanceof PluginError && p.code === "ERR_TORSION_PLUGIN_METADATA")).toBe(true);
+    expect(
+      problems.every((p) => p instanceof PluginError && p.code === "ERR_TORSION_PLUGIN_METADATA"),
+    ).toBe(true);
     expect(problems.map((p) => p.packageName).sort()).toEqual(["broken-meta", "missing-fields"]);
-    expect(problems.find((p) => p.packageName === "missing-fields")!.message).toMatch(/missing description, module/);
+    expect(problems.find((p) => p.packageName === "missing-fields")!.message).toMatch(
+      /missing description, module/,
+    );
   });
 
   it("prefers the nearest installation of a name", () => {
@@ -94,8 +164,10 @@ describe("discoverPlugins", () => {
 });
 
 describe("loadPlugin", () => {
-  const find = (name: string) => discoverPlugins({ from: [join(root, "app")] }).plugins.find((p) => p.name === name)!;
-  const load = (name: string, applicationVersion = "1.4.0") => loadPlugin(find(name), { applicationVersion });
+  const find = (name: string) =>
+    discoverPlugins({ from: [join(root, "app")] }).plugins.find((p) => p.name === name)!;
+  const load = (name: string, applicationVersion = "1.4.0") =>
+    loadPlugin(find(name), { applicationVersion });
 
   it("imports a good plugin's service maker", async () => {
     const maker = await load("good");
@@ -108,20 +180,29 @@ describe("loadPlugin", () => {
     await expect(load("bad")).rejects.toMatchObject({
       code: "ERR_TORSION_PLUGIN_SHAPE",
       packageName: "bad-shape",
-      message: expect.stringContaining('Plugin "bad" from bad-shape must export default { name, description, options, makeService } (makeService is not a function)'),
+      message: expect.stringContaining(
+        'Plugin "bad" from bad-shape must export default { name, description, options, makeService } (makeService is not a function)',
+      ),
     });
   });
 
   it("refuses an incompatible @torsion/application range before importing anything", async () => {
     await expect(load("future")).rejects.toMatchObject({
       code: "ERR_TORSION_PLUGIN_INCOMPATIBLE",
-      message: expect.stringContaining("requires @torsion/application ^2.0.0, but this twist is 1.4.0"),
+      message: expect.stringContaining(
+        "requires @torsion/application ^2.0.0, but this twist is 1.4.0",
+      ),
     });
-    await expect(load("good", "2.0.0")).rejects.toMatchObject({ code: "ERR_TORSION_PLUGIN_INCOMPATIBLE" });
+    await expect(load("good", "2.0.0")).rejects.toMatchObject({
+      code: "ERR_TORSION_PLUGIN_INCOMPATIBLE",
+    });
   });
 
   it("reports an import that throws", async () => {
-    await expect(load("throws")).rejects.toMatchObject({ code: "ERR_TORSION_PLUGIN_IMPORT", message: expect.stringContaining("kaboom") });
+    await expect(load("throws")).rejects.toMatchObject({
+      code: "ERR_TORSION_PLUGIN_IMPORT",
+      message: expect.stringContaining("kaboom"),
+    });
   });
 });
 
@@ -130,9 +211,25 @@ describe("resolvePackageExport", () => {
   it("follows conditions in the package's order, patterns, and sugar", () => {
     expect(resolvePackageExport("/p", { ".": "./i.js" }, ".", conditions)).toBe("/p/i.js");
     expect(resolvePackageExport("/p", "./i.js", ".", conditions)).toBe("/p/i.js");
-    expect(resolvePackageExport("/p", { "./plugin": { types: "./t.d.ts", "@x/source": "./s.ts", default: "./d.js" } }, "./plugin", conditions)).toBe("/p/d.js");
-    expect(resolvePackageExport("/p", { "./plugin": { "@x/source": "./s.ts", default: "./d.js" } }, "./plugin", new Set(["@x/source"]))).toBe("/p/s.ts");
-    expect(resolvePackageExport("/p", { "./plugins/*": "./dist/*.js" }, "./plugins/echo", conditions)).toBe("/p/dist/echo.js");
+    expect(
+      resolvePackageExport(
+        "/p",
+        { "./plugin": { types: "./t.d.ts", "@x/source": "./s.ts", default: "./d.js" } },
+        "./plugin",
+        conditions,
+      ),
+    ).toBe("/p/d.js");
+    expect(
+      resolvePackageExport(
+        "/p",
+        { "./plugin": { "@x/source": "./s.ts", default: "./d.js" } },
+        "./plugin",
+        new Set(["@x/source"]),
+      ),
+    ).toBe("/p/s.ts");
+    expect(
+      resolvePackageExport("/p", { "./plugins/*": "./dist/*.js" }, "./plugins/echo", conditions),
+    ).toBe("/p/dist/echo.js");
     expect(resolvePackageExport("/p", { ".": "./i.js" }, "./nope", conditions)).toBe(undefined);
     expect(resolvePackageExport("/p", undefined, "./plugin.js", conditions)).toBe("/p/plugin.js");
   });

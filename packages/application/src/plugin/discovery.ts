@@ -151,21 +151,35 @@ export function readDeclarations(text: string, packageDir: string): (PluginInfo 
   const packageName = typeof pkg.name === "string" ? pkg.name : packageDir;
   const bad = (why: string) => metadataError(packageDir, why, packageName);
   if (!Array.isArray(torsion.plugins)) {
-    return [bad(`Package ${packageName} must declare "torsion": { "plugins": [{ name, description, module }] } (plugins is not an array)`)];
+    return [
+      bad(
+        `Package ${packageName} must declare "torsion": { "plugins": [{ name, description, module }] } (plugins is not an array)`,
+      ),
+    ];
   }
   const peers = pkg.peerDependencies as Record<string, unknown> | undefined;
   const range = peers?.["@torsion/application"];
   if (range !== undefined && (typeof range !== "string" || !validRange(range))) {
-    return [bad(`Package ${packageName} declares an invalid peerDependencies["@torsion/application"] range: ${JSON.stringify(range)}`)];
+    return [
+      bad(
+        `Package ${packageName} declares an invalid peerDependencies["@torsion/application"] range: ${JSON.stringify(range)}`,
+      ),
+    ];
   }
   return torsion.plugins.map((entry: unknown, i: number) => {
     const e = entry as Record<string, unknown> | null;
-    const missing = ["name", "description", "module"].filter((k) => typeof e?.[k] !== "string" || e[k] === "");
+    const missing = ["name", "description", "module"].filter(
+      (k) => typeof e?.[k] !== "string" || e[k] === "",
+    );
     if (missing.length > 0) {
-      return bad(`Package ${packageName}: torsion.plugins[${i}] must have string name, description and module (missing ${missing.join(", ")})`);
+      return bad(
+        `Package ${packageName}: torsion.plugins[${i}] must have string name, description and module (missing ${missing.join(", ")})`,
+      );
     }
     if (!/^[a-z0-9][a-z0-9._-]*$/i.test(e!.name as string)) {
-      return bad(`Package ${packageName}: plugin name ${JSON.stringify(e!.name)} must be letters, digits, '.', '_' or '-'`);
+      return bad(
+        `Package ${packageName}: plugin name ${JSON.stringify(e!.name)} must be letters, digits, '.', '_' or '-'`,
+      );
     }
     return {
       name: e!.name as string,
@@ -181,5 +195,9 @@ export function readDeclarations(text: string, packageDir: string): (PluginInfo 
 }
 
 function metadataError(packageDir: string, why: string, packageName?: string): PluginError {
-  return new PluginError("ERR_TORSION_PLUGIN_METADATA", why.startsWith("Package") ? why : `Package at ${packageDir} ${why}`, packageName);
+  return new PluginError(
+    "ERR_TORSION_PLUGIN_METADATA",
+    why.startsWith("Package") ? why : `Package at ${packageDir} ${why}`,
+    packageName,
+  );
 }

@@ -28,7 +28,10 @@ export interface LoadPluginOptions {
  *   `ERR_TORSION_PLUGIN_IMPORT` if importing it throws; `ERR_TORSION_PLUGIN_SHAPE` if its
  *   default export is not a service maker.
  */
-export async function loadPlugin(info: PluginInfo, options: LoadPluginOptions): Promise<ServiceMaker> {
+export async function loadPlugin(
+  info: PluginInfo,
+  options: LoadPluginOptions,
+): Promise<ServiceMaker> {
   const who = `Plugin ${JSON.stringify(info.name)} from ${info.packageName}`;
   const range = info.applicationRange;
   if (range !== undefined && !satisfies(options.applicationVersion, range)) {
@@ -71,20 +74,26 @@ export async function loadPlugin(info: PluginInfo, options: LoadPluginOptions): 
 
 /** What is wrong with `maker` as a service maker, or `undefined` if nothing. */
 export function shapeProblem(maker: unknown, expectedName?: string): string | undefined {
-  if (maker === null || typeof maker !== "object") return maker === undefined ? "there is no default export" : `the default export is ${typeof maker}`;
+  if (maker === null || typeof maker !== "object")
+    return maker === undefined
+      ? "there is no default export"
+      : `the default export is ${typeof maker}`;
   const m = maker as Record<string, unknown>;
   if (typeof m.name !== "string") return "name is not a string";
   if (expectedName !== undefined && m.name !== expectedName) {
     return `its name is ${JSON.stringify(m.name)}, but package.json declares ${JSON.stringify(expectedName)}`;
   }
   if (typeof m.description !== "string") return "description is not a string";
-  if (m.options === null || typeof m.options !== "object" || Array.isArray(m.options)) return "options is not an object";
+  if (m.options === null || typeof m.options !== "object" || Array.isArray(m.options))
+    return "options is not an object";
   for (const [key, spec] of Object.entries(m.options as Record<string, unknown>)) {
     const s = spec as Record<string, unknown> | null;
     if (s === null || typeof s !== "object") return `option ${key} is not an object`;
-    if (s.type !== "string" && s.type !== "boolean") return `option ${key} has type ${JSON.stringify(s.type)}, not "string" or "boolean"`;
+    if (s.type !== "string" && s.type !== "boolean")
+      return `option ${key} has type ${JSON.stringify(s.type)}, not "string" or "boolean"`;
     if (typeof s.description !== "string") return `option ${key} has no description`;
-    if (s.short !== undefined && (typeof s.short !== "string" || s.short.length !== 1)) return `option ${key} has a short name that is not one letter`;
+    if (s.short !== undefined && (typeof s.short !== "string" || s.short.length !== 1))
+      return `option ${key} has a short name that is not one letter`;
   }
   if (typeof m.makeService !== "function") return "makeService is not a function";
   return undefined;
@@ -93,7 +102,10 @@ export function shapeProblem(maker: unknown, expectedName?: string): string | un
 /** The conditions Node resolves imports with in this process: `node`, `import`, and any `--conditions`. */
 export function nodeConditions(): string[] {
   const out = ["node", "import"];
-  const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean)];
+  const args = [
+    ...process.execArgv,
+    ...(process.env.NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean),
+  ];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const m = /^(?:--conditions|-C)(?:=(.*))?$/.exec(a);
@@ -120,7 +132,9 @@ export function resolvePackageExport(
   const sub = subpath === "." || subpath.startsWith("./") ? subpath : `./${subpath}`;
   if (exports === undefined || exports === null) return join(packageDir, sub);
   const map: Record<string, unknown> =
-    typeof exports === "string" || Array.isArray(exports) || !Object.keys(exports as object).some((k) => k.startsWith("."))
+    typeof exports === "string" ||
+    Array.isArray(exports) ||
+    !Object.keys(exports as object).some((k) => k.startsWith("."))
       ? { ".": exports }
       : (exports as Record<string, unknown>);
   let target: string | undefined;
@@ -135,7 +149,8 @@ export function resolvePackageExport(
       const prefix = key.slice(0, star);
       const suffix = key.slice(star + 1);
       if (sub.startsWith(prefix) && sub.endsWith(suffix) && sub.length >= key.length - 1) {
-        if (best === undefined || prefix.length > best[0].indexOf("*")) best = [key, sub.slice(prefix.length, sub.length - suffix.length)];
+        if (best === undefined || prefix.length > best[0].indexOf("*"))
+          best = [key, sub.slice(prefix.length, sub.length - suffix.length)];
       }
     }
     if (best !== undefined) target = resolveTarget(map[best[0]], conditions, best[1]);
@@ -144,7 +159,11 @@ export function resolvePackageExport(
   return join(packageDir, target);
 }
 
-function resolveTarget(target: unknown, conditions: ReadonlySet<string>, star: string | undefined): string | undefined {
+function resolveTarget(
+  target: unknown,
+  conditions: ReadonlySet<string>,
+  star: string | undefined,
+): string | undefined {
   if (typeof target === "string") return star === undefined ? target : target.replaceAll("*", star);
   if (Array.isArray(target)) {
     for (const t of target) {

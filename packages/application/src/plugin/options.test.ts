@@ -4,7 +4,13 @@ import { checkPluginOptions, describeOptions, parsePluginArgs } from "./options.
 import type { PluginOptions } from "./types.ts";
 
 const spec = {
-  listen: { type: "string", multiple: true, short: "l", default: ["tcp:8007"], description: "Endpoint to listen on (repeatable)" },
+  listen: {
+    type: "string",
+    multiple: true,
+    short: "l",
+    default: ["tcp:8007"],
+    description: "Endpoint to listen on (repeatable)",
+  },
   quote: { type: "string", description: "The quote" },
   verbose: { type: "boolean", short: "v", description: "Say more" },
   extra: { type: "string", multiple: true, description: "More" },
@@ -12,8 +18,19 @@ const spec = {
 
 describe("parsePluginArgs", () => {
   it("applies defaults, and repeated values replace the default", () => {
-    expect(parsePluginArgs("echo", spec, []).values).toEqual({ listen: ["tcp:8007"], verbose: false, extra: [] });
-    const { values } = parsePluginArgs("echo", spec, ["--listen", "tcp:1", "-l", "unix:/s", "-v", "--quote=hi"]);
+    expect(parsePluginArgs("echo", spec, []).values).toEqual({
+      listen: ["tcp:8007"],
+      verbose: false,
+      extra: [],
+    });
+    const { values } = parsePluginArgs("echo", spec, [
+      "--listen",
+      "tcp:1",
+      "-l",
+      "unix:/s",
+      "-v",
+      "--quote=hi",
+    ]);
     expect(values).toEqual({ listen: ["tcp:1", "unix:/s"], quote: "hi", verbose: true, extra: [] });
   });
 
@@ -21,15 +38,22 @@ describe("parsePluginArgs", () => {
     expect(parsePluginArgs("echo", spec, ["--help"]).help).toBe(true);
   });
 
-  it.each([[["--bogus"]], [["--quote"]], [["stray"]], [["--verbose=yes"]]])("refuses %j with a UsageError naming the plugin", (args) => {
-    expect(() => parsePluginArgs("echo", spec, args)).toThrow(UsageError);
-    expect(() => parsePluginArgs("echo", spec, args)).toThrow(/^echo: /);
-  });
+  it.each([[["--bogus"]], [["--quote"]], [["stray"]], [["--verbose=yes"]]])(
+    "refuses %j with a UsageError naming the plugin",
+    (args) => {
+      expect(() => parsePluginArgs("echo", spec, args)).toThrow(UsageError);
+      expect(() => parsePluginArgs("echo", spec, args)).toThrow(/^echo: /);
+    },
+  );
 });
 
 describe("checkPluginOptions", () => {
   it("accepts config values, wrapping a single value of a repeatable option", () => {
-    expect(checkPluginOptions("echo", spec, { listen: "tcp:9", verbose: true })).toEqual({ listen: ["tcp:9"], verbose: true, extra: [] });
+    expect(checkPluginOptions("echo", spec, { listen: "tcp:9", verbose: true })).toEqual({
+      listen: ["tcp:9"],
+      verbose: true,
+      extra: [],
+    });
   });
 
   it("refuses unknown names and wrong types", () => {

@@ -23,12 +23,23 @@ export function parsePluginArgs(
   spec: PluginOptions,
   args: readonly string[],
 ): { values: OptionValues; help: boolean } {
-  const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {};
+  const options: Record<
+    string,
+    { type: "string" | "boolean"; short?: string; multiple?: boolean }
+  > = {};
   for (const [name, o] of Object.entries(spec)) {
-    options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
+    options[name] = {
+      type: o.type,
+      ...(o.short ? { short: o.short } : {}),
+      ...(o.multiple ? { multiple: true } : {}),
+    };
   }
   const helpDefined = "help" in spec;
-  if (!helpDefined) options.help = { type: "boolean", ...(Object.values(spec).some((o) => o.short === "h") ? {} : { short: "h" }) };
+  if (!helpDefined)
+    options.help = {
+      type: "boolean",
+      ...(Object.values(spec).some((o) => o.short === "h") ? {} : { short: "h" }),
+    };
   let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
     parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
@@ -38,7 +49,9 @@ export function parsePluginArgs(
   const help = !helpDefined && parsed.values.help === true;
   if (!helpDefined) delete parsed.values.help;
   if (parsed.positionals.length > 0 && !help) {
-    throw new UsageError(`${pluginName}: unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
+    throw new UsageError(
+      `${pluginName}: unexpected argument ${JSON.stringify(parsed.positionals[0])}`,
+    );
   }
   return { values: withDefaults(spec, parsed.values as OptionValues), help };
 }
@@ -49,18 +62,28 @@ export function parsePluginArgs(
  *
  * @throws UsageError naming the plugin and the option.
  */
-export function checkPluginOptions(pluginName: string, spec: PluginOptions, values: Record<string, unknown>): OptionValues {
+export function checkPluginOptions(
+  pluginName: string,
+  spec: PluginOptions,
+  values: Record<string, unknown>,
+): OptionValues {
   const out: OptionValues = {};
   for (const [name, value] of Object.entries(values)) {
     const o = spec[name];
     if (o === undefined || !Object.hasOwn(spec, name)) {
-      throw new UsageError(`${pluginName}: unknown option ${JSON.stringify(name)} (known: ${Object.keys(spec).join(", ") || "none"})`);
+      throw new UsageError(
+        `${pluginName}: unknown option ${JSON.stringify(name)} (known: ${Object.keys(spec).join(", ") || "none"})`,
+      );
     }
     const list = o.multiple ? (Array.isArray(value) ? value : [value]) : [value];
-    if (!o.multiple && Array.isArray(value)) throw new UsageError(`${pluginName}: option ${name} takes one value, not a list`);
+    if (!o.multiple && Array.isArray(value))
+      throw new UsageError(`${pluginName}: option ${name} takes one value, not a list`);
     for (const v of list) {
       const ok = o.type === "string" ? typeof v === "string" : typeof v === "boolean";
-      if (!ok) throw new UsageError(`${pluginName}: option ${name} must be a ${o.type}, not ${JSON.stringify(v)}`);
+      if (!ok)
+        throw new UsageError(
+          `${pluginName}: option ${name} must be a ${o.type}, not ${JSON.stringify(v)}`,
+        );
     }
     out[name] = o.multiple ? (list as string[] | boolean[]) : (value as string | boolean);
   }
@@ -71,7 +94,8 @@ function withDefaults(spec: PluginOptions, values: OptionValues): OptionValues {
   const out: OptionValues = { ...values };
   for (const [name, o] of Object.entries(spec)) {
     if (out[name] !== undefined) continue;
-    if (o.default !== undefined) out[name] = Array.isArray(o.default) ? ([...o.default] as string[] | boolean[]) : o.default;
+    const d = o.default;
+    if (d !== undefined) out[name] = typeof d === "object" ? ([...d] as string[] | boolean[]) : d;
     else if (o.multiple) out[name] = [];
     else if (o.type === "boolean") out[name] = false;
   }
@@ -80,7 +104,9 @@ function withDefaults(spec: PluginOptions, values: OptionValues): OptionValues {
 
 /** The option list for `--help`: one line per option, aligned, with the default. */
 export function describeOptions(spec: PluginOptions): string {
-  const rows = Object.entries(spec).map(([name, o]) => [optionSyntax(name, o), optionHelp(o)] as const);
+  const rows = Object.entries(spec).map(
+    ([name, o]) => [optionSyntax(name, o), optionHelp(o)] as const,
+  );
   const width = Math.min(34, Math.max(0, ...rows.map(([s]) => s.length)));
   return rows.map(([s, h]) => `  ${s.padEnd(width)}  ${h}`).join("\n");
 }

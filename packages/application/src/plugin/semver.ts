@@ -13,7 +13,8 @@
 type Version = [major: number, minor: number, patch: number, pre: string];
 
 const VERSION = /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
-const PARTIAL = /^v?(\d+|[xX*])(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
+const PARTIAL =
+  /^v?(\d+|[xX*])(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
 
 /** Parse `1.2.3[-pre][+build]`, or `undefined` if it is not a full version. */
 export function parseVersion(text: string): Version | undefined {
@@ -77,7 +78,11 @@ export function validRange(range: string): boolean {
 
 function parseSet(text: string, whole: string): Comparator[] {
   // ">= 1.2" → ">=1.2": join an operator to the version after it.
-  const tokens = text.trim().replace(/(<=|>=|<|>|=|\^|~)\s+/g, "$1").split(/\s+/).filter(Boolean);
+  const tokens = text
+    .trim()
+    .replace(/(<=|>=|<|>|=|\^|~)\s+/g, "$1")
+    .split(/\s+/)
+    .filter(Boolean);
   if (tokens.length === 0) return [() => true];
   return tokens.map((t) => parseComparator(t, whole));
 }
@@ -103,7 +108,8 @@ function parseComparator(token: string, whole: string): Comparator {
     for (let i = index + 1; i < 3; i++) u[i] = 0;
     return u;
   };
-  const lt = (u: Version) => (v: Version) => compareVersions(v, u) < 0 && !(v[3] !== "" && u[3] === "" && sameTriple(v, u));
+  const lt = (u: Version) => (v: Version) =>
+    compareVersions(v, u) < 0 && !(v[3] !== "" && u[3] === "" && sameTriple(v, u));
   if (given === 0) return op === "<" || op === ">" ? () => false : () => true;
   switch (op) {
     case "":

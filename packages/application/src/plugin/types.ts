@@ -39,7 +39,7 @@ export interface PluginOption {
   /** May be repeated; the value is then an array. */
   multiple?: boolean;
   /** The value when not given. */
-  default?: string | boolean | string[] | boolean[];
+  default?: string | boolean | readonly string[] | readonly boolean[];
   /** Help text, shown by `twist <plugin> --help`. */
   description: string;
 }
@@ -99,7 +99,10 @@ export interface ServiceMaker<O extends PluginOptions = PluginOptions> {
   /** The options `twist <name>` accepts. */
   options: O;
   /** Make the service to run from the parsed options. */
-  makeService(options: ParsedOptions<O>, helpers: ServiceMakerHelpers): IService | Promise<IService>;
+  makeService(
+    options: ParsedOptions<O>,
+    helpers: ServiceMakerHelpers,
+  ): IService | Promise<IService>;
 }
 
 /**
@@ -107,6 +110,8 @@ export interface ServiceMaker<O extends PluginOptions = PluginOptions> {
  * Protocol packages use `satisfies ServiceMaker<typeof options>` instead, to keep
  * `@torsion/application` a type-only (peer) dependency.
  */
-export function defineServiceMaker<const O extends PluginOptions>(maker: ServiceMaker<O>): ServiceMaker<O> {
+export function defineServiceMaker<const O extends PluginOptions>(
+  maker: ServiceMaker<O>,
+): ServiceMaker<O> {
   return maker;
 }

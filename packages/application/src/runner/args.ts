@@ -87,7 +87,9 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
     try {
       logLevel = logLevelFromName(v["log-level"]);
     } catch {
-      throw new UsageError(`--log-level must be debug, info, warn, error or critical, not ${JSON.stringify(v["log-level"])}`);
+      throw new UsageError(
+        `--log-level must be debug, info, warn, error or critical, not ${JSON.stringify(v["log-level"])}`,
+      );
     }
     if (!isLogLevel(logLevel)) throw new UsageError(`Invalid --log-level ${v["log-level"]}`);
   }
@@ -124,13 +126,15 @@ function firstPositional(argv: readonly string[]): number {
 function positiveInteger(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${name} must be a whole number >= 1, not ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`${name} must be a whole number >= 1, not ${JSON.stringify(text)}`);
   return n;
 }
 
 function nonNegativeNumber(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n) || n < 0) throw new UsageError(`${name} must be a number of seconds >= 0, not ${JSON.stringify(text)}`);
+  if (text.trim() === "" || !Number.isFinite(n) || n < 0)
+    throw new UsageError(`${name} must be a number of seconds >= 0, not ${JSON.stringify(text)}`);
   return n;
 }

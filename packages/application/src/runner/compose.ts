@@ -21,7 +21,11 @@ import type { IService } from "../service/service.ts";
 export type RunnerReactor = IReactor & EndpointReactor & IReactorTime;
 
 /** The names of the config files looked for in the current directory, in order. */
-export const DEFAULT_CONFIG_FILES: readonly string[] = ["torsion.config.js", "torsion.config.mjs", "torsion.config.json"];
+export const DEFAULT_CONFIG_FILES: readonly string[] = [
+  "torsion.config.js",
+  "torsion.config.mjs",
+  "torsion.config.json",
+];
 
 /** One entry of a config file's `services`. */
 export interface ConfigServiceEntry {
@@ -77,10 +81,20 @@ export class PluginCatalog {
 }
 
 /** The helpers a plugin's `makeService` gets. */
-export function makeHelpers(pluginName: string, reactor: RunnerReactor, drainTimeout?: number): ServiceMakerHelpers {
+export function makeHelpers(
+  pluginName: string,
+  reactor: RunnerReactor,
+  drainTimeout?: number,
+): ServiceMakerHelpers {
   return {
     reactor,
-    listen: (description, factory) => endpointService(description, factory, reactor, drainTimeout === undefined ? {} : { drainTimeout }),
+    listen: (description, factory) =>
+      endpointService(
+        description,
+        factory,
+        reactor,
+        drainTimeout === undefined ? {} : { drainTimeout },
+      ),
     logger: new Logger(pluginName),
     combine: (services) => {
       if (services.length === 1) return services[0]!;
@@ -98,9 +112,18 @@ export async function makePluginService(
   reactor: RunnerReactor,
   drainTimeout?: number,
 ): Promise<IService> {
-  const made = await maker.makeService(values as never, makeHelpers(maker.name, reactor, drainTimeout));
-  if (made === null || typeof made !== "object" || typeof (made as IService).startService !== "function") {
-    throw new TypeError(`Plugin ${JSON.stringify(maker.name)}: makeService must return a service (an object with startService)`);
+  const made = await maker.makeService(
+    values as never,
+    makeHelpers(maker.name, reactor, drainTimeout),
+  );
+  if (
+    made === null ||
+    typeof made !== "object" ||
+    typeof (made as IService).startService !== "function"
+  ) {
+    throw new TypeError(
+      `Plugin ${JSON.stringify(maker.name)}: makeService must return a service (an object with startService)`,
+    );
   }
   return made;
 }
@@ -139,7 +162,10 @@ export async function composeConfig(
         : checkPluginOptions(entry.plugin, maker.options, entry.options ?? {});
     let name = entry.name ?? entry.plugin;
     if (used.has(name)) {
-      if (entry.name !== undefined) throw new UsageError(`Config services[${i}]: the name ${JSON.stringify(name)} is used twice`);
+      if (entry.name !== undefined)
+        throw new UsageError(
+          `Config services[${i}]: the name ${JSON.stringify(name)} is used twice`,
+        );
       let n = 2;
       while (used.has(`${entry.plugin}-${n}`)) n++;
       name = `${entry.plugin}-${n}`;
@@ -169,24 +195,42 @@ export async function readConfig(path: string): Promise<TwistConfig> {
     if (extname(file) === ".json") raw = JSON.parse(readFileSync(file, "utf8"));
     else raw = ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
   } catch (error) {
-    throw new UsageError(`Cannot read config ${path}: ${(error as Error).message}`, { cause: error });
+    throw new UsageError(`Cannot read config ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const c = raw as Partial<TwistConfig> | null;
-  if (c === null || typeof c !== "object" || !Array.isArray(c.services) || c.services.length === 0) {
-    throw new UsageError(`Config ${path} must hold { "services": [{ "plugin": "echo", "options": { ... } }, ...] }`);
+  if (
+    c === null ||
+    typeof c !== "object" ||
+    !Array.isArray(c.services) ||
+    c.services.length === 0
+  ) {
+    throw new UsageError(
+      `Config ${path} must hold { "services": [{ "plugin": "echo", "options": { ... } }, ...] }`,
+    );
   }
   for (const [i, e] of c.services.entries()) {
     const entry = e as Partial<ConfigServiceEntry> | null;
     const where = `Config ${path}: services[${i}]`;
-    if (entry === null || typeof entry !== "object" || typeof entry.plugin !== "string") throw new UsageError(`${where} must name a "plugin"`);
-    if (entry.name !== undefined && typeof entry.name !== "string") throw new UsageError(`${where}: "name" must be a string`);
-    if (entry.args !== undefined && (!Array.isArray(entry.args) || entry.args.some((a) => typeof a !== "string"))) {
+    if (entry === null || typeof entry !== "object" || typeof entry.plugin !== "string")
+      throw new UsageError(`${where} must name a "plugin"`);
+    if (entry.name !== undefined && typeof entry.name !== "string")
+      throw new UsageError(`${where}: "name" must be a string`);
+    if (
+      entry.args !== undefined &&
+      (!Array.isArray(entry.args) || entry.args.some((a) => typeof a !== "string"))
+    ) {
       throw new UsageError(`${where}: "args" must be a list of strings`);
     }
-    if (entry.options !== undefined && (entry.options === null || typeof entry.options !== "object" || Array.isArray(entry.options))) {
+    if (
+      entry.options !== undefined &&
+      (entry.options === null || typeof entry.options !== "object" || Array.isArray(entry.options))
+    ) {
       throw new UsageError(`${where}: "options" must be an object`);
     }
-    if (entry.args !== undefined && entry.options !== undefined) throw new UsageError(`${where}: give "options" or "args", not both`);
+    if (entry.args !== undefined && entry.options !== undefined)
+      throw new UsageError(`${where}: give "options" or "args", not both`);
   }
   return c as TwistConfig;
 }
@@ -197,11 +241,16 @@ export async function loadApplication(path: string): Promise<IService> {
   try {
     mod = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;
   } catch (error) {
-    throw new UsageError(`Cannot load --app ${path}: ${(error as Error).message}`, { cause: error });
+    throw new UsageError(`Cannot load --app ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
-  const app = (mod.application ?? (mod.default as Record<string, unknown> | undefined)?.application) as IService | undefined;
+  const app = (mod.application ??
+    (mod.default as Record<string, unknown> | undefined)?.application) as IService | undefined;
   if (app === null || typeof app !== "object" || typeof app.startService !== "function") {
-    throw new UsageError(`--app ${path} must export \`application\` (an Application or other service)`);
+    throw new UsageError(
+      `--app ${path} must export \`application\` (an Application or other service)`,
+    );
   }
   return app;
 }

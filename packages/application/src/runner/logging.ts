@@ -6,12 +6,12 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import {
   FilteringLogObserver,
+  globalLogBeginner,
   type ILogObserver,
   jsonFileLogObserver,
   type LogLevel,
   LogLevelFilterPredicate,
   type LogStream,
-  globalLogBeginner,
   textFileLogObserver,
 } from "@torsion/core";
 
@@ -26,7 +26,10 @@ export interface LoggingOptions {
 }
 
 /** The observer `twist` logs to, and how to close its file. */
-export function makeLogObserver(options: LoggingOptions): { observer: ILogObserver; close(): void } {
+export function makeLogObserver(options: LoggingOptions): {
+  observer: ILogObserver;
+  close(): void;
+} {
   let stream: LogStream;
   let tty = false;
   let close = (): void => {};
@@ -41,7 +44,10 @@ export function makeLogObserver(options: LoggingOptions): { observer: ILogObserv
   }
   const format = options.format ?? (tty ? "text" : "json");
   const inner = format === "json" ? jsonFileLogObserver(stream) : textFileLogObserver(stream);
-  return { observer: new FilteringLogObserver(inner, [new LogLevelFilterPredicate(options.level)]), close };
+  return {
+    observer: new FilteringLogObserver(inner, [new LogLevelFilterPredicate(options.level)]),
+    close,
+  };
 }
 
 /**

@@ -12,12 +12,12 @@
 import cluster from "node:cluster";
 import { fileURLToPath } from "node:url";
 import {
+  reactor as defaultReactor,
   EndpointDescriptionError,
   type Failure,
   globalLogBeginner,
   Logger,
   maybeDeferred,
-  reactor as defaultReactor,
 } from "@torsion/core";
 import { describeReason, PluginError, ServiceStartError, UsageError } from "../errors.ts";
 import { describeOptions, parsePluginArgs } from "../plugin/options.ts";
@@ -63,7 +63,11 @@ const processIO: RunnerIO = {
  * Run `twist` with `argv` (the arguments after the script) and return the exit code. It runs
  * until the services stop (SIGINT/SIGTERM), unless it only prints help.
  */
-export async function main(argv: readonly string[], io: RunnerIO = processIO, reactor: RunnerReactor = defaultReactor): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: RunnerIO = processIO,
+  reactor: RunnerReactor = defaultReactor,
+): Promise<number> {
   let args: RunnerArgs;
   try {
     args = parseRunnerArgs(argv);
@@ -110,15 +114,29 @@ function parsePluginHelp(args: readonly string[]): boolean {
 }
 
 /** A function that makes the service tree the arguments ask for (usage errors thrown from it). */
-function builder(args: RunnerArgs, catalog: PluginCatalog, io: RunnerIO, reactor: RunnerReactor): () => Promise<IService> {
+function builder(
+  args: RunnerArgs,
+  catalog: PluginCatalog,
+  io: RunnerIO,
+  reactor: RunnerReactor,
+): () => Promise<IService> {
   return async () => {
     let root: IService;
-    if (args.plugin !== undefined) root = await composePlugin(catalog, args.plugin, args.pluginArgs, reactor, args.shutdownTimeout);
+    if (args.plugin !== undefined)
+      root = await composePlugin(
+        catalog,
+        args.plugin,
+        args.pluginArgs,
+        reactor,
+        args.shutdownTimeout,
+      );
     else if (args.app !== undefined) root = await loadApplication(args.app);
     else {
       const file = args.config ?? findDefaultConfig(io.cwd);
       if (file === undefined) {
-        throw new UsageError("Name a plugin, --app or --config (there is no torsion.config.{js,mjs,json} here); twist --help lists the plugins");
+        throw new UsageError(
+          "Name a plugin, --app or --config (there is no torsion.config.{js,mjs,json} here); twist --help lists the plugins",
+        );
       }
       root = await composeConfig(catalog, await readConfig(file), reactor, args.shutdownTimeout);
     }
@@ -128,7 +146,12 @@ function builder(args: RunnerArgs, catalog: PluginCatalog, io: RunnerIO, reactor
 }
 
 /** Run the services in this process until the reactor stops. */
-async function runSingle(args: RunnerArgs, build: () => Promise<IService>, io: RunnerIO, reactor: RunnerReactor): Promise<number> {
+async function runSingle(
+  args: RunnerArgs,
+  build: () => Promise<IService>,
+  io: RunnerIO,
+  reactor: RunnerReactor,
+): Promise<number> {
   const root = await build();
   const worker = cluster.isWorker;
   const pidfile = args.pidfile !== undefined && !worker ? new PIDFile(args.pidfile) : undefined;
@@ -143,7 +166,9 @@ async function runSingle(args: RunnerArgs, build: () => Promise<IService>, io: R
       pid: process.pid,
     });
     let failure: unknown;
-    reactor.addSystemEventTrigger("before", "shutdown", () => (root.running ? root.stopService() : undefined));
+    reactor.addSystemEventTrigger("before", "shutdown", () =>
+      root.running ? root.stopService() : undefined,
+    );
     const stopped = reactor.run();
     root.privilegedStartService();
     maybeDeferred(() => root.startService()).addCallbacks(
@@ -181,9 +206,12 @@ export function startFailureMessage(error: unknown): string {
   const message = describeReason(error);
   let cause: unknown = error;
   while (cause instanceof ServiceStartError) cause = cause.cause;
-  const code = ((cause as { cause?: { code?: string } })?.cause?.code ?? (cause as { code?: string })?.code) as string | undefined;
-  if (code === "EADDRINUSE") return `${message} (is another server running there? stop it or choose another endpoint)`;
-  if (code === "EACCES") return `${message} (ports below 1024 need privileges: choose a port above 1023)`;
+  const code = ((cause as { cause?: { code?: string } })?.cause?.code ??
+    (cause as { code?: string })?.code) as string | undefined;
+  if (code === "EADDRINUSE")
+    return `${message} (is another server running there? stop it or choose another endpoint)`;
+  if (code === "EACCES")
+    return `${message} (ports below 1024 need privileges: choose a port above 1023)`;
   return message;
 }
 
@@ -198,7 +226,11 @@ function reportError(error: unknown, io: RunnerIO): number {
     io.stderr.write(`twist: ${(error as Error).message}\n${USAGE}\n`);
     return EXIT_USAGE;
   }
-  if (error instanceof PluginError || error instanceof ServiceStartError || (error as { code?: string })?.code?.startsWith?.("ERR_TORSION")) {
+  if (
+    error instanceof PluginError ||
+    error instanceof ServiceStartError ||
+    (error as { code?: string })?.code?.startsWith?.("ERR_TORSION")
+  ) {
     io.stderr.write(`twist: ${(error as Error).message}\n`);
     return 1;
   }
@@ -217,7 +249,9 @@ function generalHelp(catalog: PluginCatalog): string {
         .map((p) => `  ${p.name.padEnd(width)}  ${p.description}  (${p.packageName})`)
         .join("\n")
     : "  (none installed: install a package that declares one, such as @torsion/echo)";
-  const refused = problems.length ? `\n\nRefused:\n${problems.map((p) => `  ${p.message}`).join("\n")}` : "";
+  const refused = problems.length
+    ? `\n\nRefused:\n${problems.map((p) => `  ${p.message}`).join("\n")}`
+    : "";
   return (
     `${USAGE}\n\nRun Torsion services: a plugin, an application module, or several plugins composed by a config file.\n\n` +
     `${RUNNER_OPTIONS_HELP}\n\nPlugins:\n${list}${refused}\n\nRun \`twist <plugin> --help\` for a plugin's options.\n`

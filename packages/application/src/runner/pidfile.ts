@@ -34,7 +34,9 @@ export class PIDFile {
     }
     const pid = Number(text.trim());
     if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(pid) || pid <= 0) {
-      throw new InvalidPIDFileError(`PID file ${this.path} does not hold a process id: ${JSON.stringify(text.slice(0, 40))}`);
+      throw new InvalidPIDFileError(
+        `PID file ${this.path} does not hold a process id: ${JSON.stringify(text.slice(0, 40))}`,
+      );
     }
     return pid;
   }

@@ -6,7 +6,14 @@
  * @module
  */
 import cluster, { type Worker } from "node:cluster";
-import { Deferred, globalLogBeginner, type IDelayedCall, Logger, reactor, succeed } from "@torsion/core";
+import {
+  Deferred,
+  globalLogBeginner,
+  type IDelayedCall,
+  Logger,
+  reactor,
+  succeed,
+} from "@torsion/core";
 import { describeReason } from "../errors.ts";
 import type { IService } from "../service/service.ts";
 import type { RunnerArgs } from "./args.ts";
@@ -41,7 +48,11 @@ export async function runPrimary(
   await build();
   const pidfile = args.pidfile !== undefined ? new PIDFile(args.pidfile) : undefined;
   pidfile?.claim();
-  const closeLog = beginLogging({ file: args.logFile, format: args.logFormat, level: args.logLevel });
+  const closeLog = beginLogging({
+    file: args.logFile,
+    format: args.logFormat,
+    level: args.logLevel,
+  });
   const workers = new Map<number, WorkerState>();
   const restarts = new Map<number, IDelayedCall>();
   let quickDeaths = 0;
@@ -67,7 +78,11 @@ export async function runPrimary(
     workers.delete(worker.id);
     const how = signal ? `signal ${signal}` : `code ${code}`;
     if (stopping) {
-      log.info("Worker {index} (pid {pid}) exited with {how}", { index: state.index, pid: worker.process.pid, how });
+      log.info("Worker {index} (pid {pid}) exited with {how}", {
+        index: state.index,
+        pid: worker.process.pid,
+        how,
+      });
       if (workers.size === 0) allExited?.callback(undefined);
       return;
     }
@@ -121,7 +136,10 @@ export async function runPrimary(
   });
 
   try {
-    log.info("twist primary (pid {pid}) starting {n} workers", { pid: process.pid, n: args.workers });
+    log.info("twist primary (pid {pid}) starting {n} workers", {
+      pid: process.pid,
+      n: args.workers,
+    });
     const stopped = reactor.run();
     for (let i = 0; i < args.workers; i++) fork(i);
     await stopped;

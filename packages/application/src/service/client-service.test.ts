@@ -3,9 +3,9 @@ import {
   ConnectionDone,
   ConnectionLost,
   ConnectionRefusedError,
-  Failure,
   Deferred,
   Factory,
+  Failure,
   type IProtocol,
   type IProtocolFactory,
   type IStreamClientEndpoint,
@@ -52,7 +52,10 @@ describe("ClientService", () => {
   function make() {
     const clock = new Clock();
     const endpoint = new FakeEndpoint();
-    const s = new ClientService(endpoint, Factory.forProtocol(Protocol), { clock, retryPolicy: noJitter });
+    const s = new ClientService(endpoint, Factory.forProtocol(Protocol), {
+      clock,
+      retryPolicy: noJitter,
+    });
     return { clock, endpoint, s };
   }
 

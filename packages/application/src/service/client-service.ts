@@ -8,6 +8,7 @@ import {
   type ClientFactory,
   Deferred,
   type Failure,
+  fail,
   type IDelayedCall,
   type IProtocol,
   type IProtocolFactory,
@@ -16,7 +17,6 @@ import {
   type ITransport,
   isClientFactory,
   Logger,
-  fail,
   maybeDeferred,
   reactor,
   succeed,
@@ -104,7 +104,11 @@ export class ClientService extends Service {
   #waiters: Waiter[] = [];
   #stopWaiters: Deferred<void>[] = [];
 
-  constructor(endpoint: IStreamClientEndpoint, factory: IProtocolFactory, options: ClientServiceOptions = {}) {
+  constructor(
+    endpoint: IStreamClientEndpoint,
+    factory: IProtocolFactory,
+    options: ClientServiceOptions = {},
+  ) {
     super();
     this.#endpoint = endpoint;
     this.#factory = factory;
@@ -122,7 +126,8 @@ export class ClientService extends Service {
    */
   whenConnected(options: WhenConnectedOptions = {}): Deferred<IProtocol> {
     if (this.#state === "connected" && this.#current !== undefined) return succeed(this.#current);
-    if (this.#state === "stopped" || this.#state === "disconnecting") return fail(new CancelledError());
+    if (this.#state === "stopped" || this.#state === "disconnecting")
+      return fail(new CancelledError());
     const d = new Deferred<IProtocol>();
     this.#waiters.push({ d, failAfterFailures: options.failAfterFailures });
     return d;
@@ -234,7 +239,8 @@ export class ClientService extends Service {
     const waiting = this.#waiters;
     this.#waiters = [];
     for (const w of waiting) {
-      if (w.failAfterFailures !== undefined && this.#failures >= w.failAfterFailures) w.d.errback(f);
+      if (w.failAfterFailures !== undefined && this.#failures >= w.failAfterFailures)
+        w.d.errback(f);
       else this.#waiters.push(w);
     }
     this.#wait();
@@ -275,7 +281,10 @@ export class ClientService extends Service {
   }
 }
 
-type ClientCallbacks = Pick<ClientFactory, "startedConnecting" | "clientConnectionFailed" | "clientConnectionLost">;
+type ClientCallbacks = Pick<
+  ClientFactory,
+  "startedConnecting" | "clientConnectionFailed" | "clientConnectionLost"
+>;
 
 function clientCallbacks(f: ClientCallbacks): ClientCallbacks {
   return {

@@ -1,5 +1,12 @@
 import { connect, type Socket } from "node:net";
-import { CannotListenError, createReactor, Factory, type IPv4Address, Protocol, serverFromString } from "@torsion/core";
+import {
+  CannotListenError,
+  createReactor,
+  Factory,
+  type IPv4Address,
+  Protocol,
+  serverFromString,
+} from "@torsion/core";
 import { Clock } from "@torsion/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { StreamServerEndpointService, service } from "./endpoint-service.ts";
@@ -17,8 +24,12 @@ afterEach(async () => {
   for (const s of started.splice(0)) if (s.running) await s.stopService();
 });
 
-async function listening(options: { drainTimeout?: number } = {}): Promise<[StreamServerEndpointService, number]> {
-  const s = service("tcp:0:interface=127.0.0.1", Factory.forProtocol(Echo), reactor, { drainTimeout: options.drainTimeout });
+async function listening(
+  options: { drainTimeout?: number } = {},
+): Promise<[StreamServerEndpointService, number]> {
+  const s = service("tcp:0:interface=127.0.0.1", Factory.forProtocol(Echo), reactor, {
+    drainTimeout: options.drainTimeout,
+  });
   started.push(s);
   await s.startService();
   return [s, (s.port!.getHost() as IPv4Address).port];
@@ -90,7 +101,10 @@ describe("StreamServerEndpointService over loopback", () => {
   it("closes connections still open when the drain timeout passes", async () => {
     const clock = new Clock();
     const endpoint = serverFromString(reactor, "tcp:0:interface=127.0.0.1");
-    const timed = new StreamServerEndpointService(endpoint, Factory.forProtocol(Echo), { drainTimeout: 5, clock });
+    const timed = new StreamServerEndpointService(endpoint, Factory.forProtocol(Echo), {
+      drainTimeout: 5,
+      clock,
+    });
     started.push(timed);
     await timed.startService();
     const c = await client((timed.port!.getHost() as IPv4Address).port);

@@ -6,12 +6,12 @@
  */
 import {
   type Deferred,
+  reactor as defaultReactor,
   type EndpointReactor,
   type IListeningPort,
   type IProtocolFactory,
   type IReactorTime,
   type IStreamServerEndpoint,
-  reactor as defaultReactor,
   serverFromString,
   succeed,
 } from "@torsion/core";
@@ -58,14 +58,20 @@ export class StreamServerEndpointService extends Service {
   #listening: Deferred<IListeningPort> | undefined;
   #port: IListeningPort | null = null;
 
-  constructor(endpoint: IStreamServerEndpoint, factory: IProtocolFactory, options: StreamServerEndpointServiceOptions = {}) {
+  constructor(
+    endpoint: IStreamServerEndpoint,
+    factory: IProtocolFactory,
+    options: StreamServerEndpointServiceOptions = {},
+  ) {
     super();
     this.endpoint = endpoint;
     this.factory = factory;
     this.description = options.description;
     this.drainTimeout = options.drainTimeout;
     this.#clock = options.clock ?? defaultReactor;
-    this.#tracking = new ConnectionTrackingFactory(factory, { logConnections: options.logConnections });
+    this.#tracking = new ConnectionTrackingFactory(factory, {
+      logConnections: options.logConnections,
+    });
   }
 
   /** The listening port while listening, else `null` (its `getHost()` has the real port number). */
@@ -142,5 +148,9 @@ export function service(
   options: Omit<StreamServerEndpointServiceOptions, "description" | "clock"> = {},
 ): StreamServerEndpointService {
   const endpoint = serverFromString(reactor, description);
-  return new StreamServerEndpointService(endpoint, factory, { ...options, description, clock: reactor });
+  return new StreamServerEndpointService(endpoint, factory, {
+    ...options,
+    description,
+    clock: reactor,
+  });
 }

@@ -9,7 +9,11 @@ class Recorder extends Service {
   constructor(
     readonly label: string,
     readonly log: string[],
-    readonly behaviour: { failStart?: Error; startWith?: Deferred<void>; stopWith?: Deferred<void> } = {},
+    readonly behaviour: {
+      failStart?: Error;
+      startWith?: Deferred<void>;
+      stopWith?: Deferred<void>;
+    } = {},
   ) {
     super();
     this.name = label;
@@ -81,14 +85,18 @@ describe("MultiService", () => {
     const app = new Application("app");
     new Recorder("a", log).setServiceParent(app);
     new Recorder("b", log).setServiceParent(app);
-    new Recorder("web", log, { failStart: new CannotListenError("", 80, "Permission denied") }).setServiceParent(app);
+    new Recorder("web", log, {
+      failStart: new CannotListenError("", 80, "Permission denied"),
+    }).setServiceParent(app);
     new Recorder("d", log).setServiceParent(app);
     const error = await app.startService().then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ServiceStartError);
-    expect((error as ServiceStartError).message).toBe("Service web failed to start: Couldn't listen on 80: Permission denied");
+    expect((error as ServiceStartError).message).toBe(
+      "Service web failed to start: Couldn't listen on 80: Permission denied",
+    );
     expect((error as ServiceStartError).cause).toBeInstanceOf(CannotListenError);
     expect(log).toEqual(["start a", "start b", "start web", "stop b", "stop a"]);
     expect(app.running).toBe(false);

@@ -3,7 +3,14 @@
  *
  * @module
  */
-import { type Deferred, DeferredList, type Failure, Logger, maybeDeferred, succeed } from "@torsion/core";
+import {
+  type Deferred,
+  DeferredList,
+  type Failure,
+  Logger,
+  maybeDeferred,
+  succeed,
+} from "@torsion/core";
 import { ServiceStartError } from "../errors.ts";
 import { type IService, type IServiceCollection, Service } from "./service.ts";
 
@@ -37,7 +44,8 @@ export class MultiService extends Service implements IServiceCollection {
   /** The child named `name`. @throws Error if there is none. */
   getServiceNamed(name: string): IService {
     const s = this.#named.get(name);
-    if (s === undefined) throw new Error(`No service named ${JSON.stringify(name)} in ${String(this)}`);
+    if (s === undefined)
+      throw new Error(`No service named ${JSON.stringify(name)} in ${String(this)}`);
     return s;
   }
 
@@ -45,7 +53,9 @@ export class MultiService extends Service implements IServiceCollection {
   addService(service: IService): Deferred<void> | void {
     if (service.name !== null) {
       if (this.#named.has(service.name)) {
-        throw new Error(`A service named ${JSON.stringify(service.name)} already exists in ${String(this)}`);
+        throw new Error(
+          `A service named ${JSON.stringify(service.name)} already exists in ${String(this)}`,
+        );
       }
       this.#named.set(service.name, service);
     }
@@ -95,9 +105,12 @@ export class MultiService extends Service implements IServiceCollection {
           },
           (f: Failure) => {
             const inner = f.value;
-            if (!(inner instanceof ServiceStartError)) throw new ServiceStartError(describe(child), inner);
+            if (!(inner instanceof ServiceStartError))
+              throw new ServiceStartError(describe(child), inner);
             // A nested collection already said which of its children failed: prefix our child's name.
-            throw child.name === null ? inner : new ServiceStartError(`${child.name} › ${inner.service}`, inner.cause);
+            throw child.name === null
+              ? inner
+              : new ServiceStartError(`${child.name} › ${inner.service}`, inner.cause);
           },
         );
       });
@@ -139,7 +152,10 @@ function stopAll(services: readonly IService[]): Deferred<void> {
   return new DeferredList(ds, { consumeErrors: true }).addCallback((results) => {
     results.forEach(([ok, value], i) => {
       // A failed stop is logged; the other services still stopped.
-      if (!ok) log.failure("Error stopping service {service}", value as Failure, { service: describe(reversed[i]!) });
+      if (!ok)
+        log.failure("Error stopping service {service}", value as Failure, {
+          service: describe(reversed[i]!),
+        });
     });
   }) as Deferred<void>;
 }

@@ -76,7 +76,8 @@ export class Service implements IService {
 
   /** Name the service. @throws Error if it already has a parent (its siblings know it by name). */
   setName(name: string): void {
-    if (this.#parent !== null) throw new Error("Cannot change the name of a service that has a parent");
+    if (this.#parent !== null)
+      throw new Error("Cannot change the name of a service that has a parent");
     this.name = name;
   }
 

@@ -3,7 +3,15 @@
  *
  * @module
  */
-import { type Deferred, type Failure, type IReactorTime, Logger, LoopingCall, reactor, succeed } from "@torsion/core";
+import {
+  type Deferred,
+  type Failure,
+  type IReactorTime,
+  Logger,
+  LoopingCall,
+  reactor,
+  succeed,
+} from "@torsion/core";
 import { Service } from "./service.ts";
 
 const log = new Logger("torsion.application.timer");

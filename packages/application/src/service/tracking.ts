@@ -41,12 +41,17 @@ class TrackedProtocol extends ProtocolWrapper {
 
   override logPrefix(): string {
     const inner = this.wrappedProtocol as { logPrefix?: () => string };
-    return typeof inner.logPrefix === "function" ? inner.logPrefix() : this.wrappedProtocol.constructor.name;
+    return typeof inner.logPrefix === "function"
+      ? inner.logPrefix()
+      : this.wrappedProtocol.constructor.name;
   }
 
   override makeConnection(transport: ITransport): void {
     if (this.#owner.logConnections) {
-      log.info("Connection made", { log_system: systemOf(transport, this), peer: String(peerOf(transport)) });
+      log.info("Connection made", {
+        log_system: systemOf(transport, this),
+        peer: String(peerOf(transport)),
+      });
     }
     super.makeConnection(transport);
   }
@@ -83,7 +88,9 @@ export class ConnectionTrackingFactory extends WrappingFactory {
   /** The wrapped factory's prefix, so `Echo starting on 8007` reads as without the wrapper. */
   override logPrefix(): string {
     const inner = this.wrappedFactory as { logPrefix?: () => string };
-    return typeof inner.logPrefix === "function" ? inner.logPrefix() : this.wrappedFactory.constructor.name;
+    return typeof inner.logPrefix === "function"
+      ? inner.logPrefix()
+      : this.wrappedFactory.constructor.name;
   }
 
   protected override wrapProtocol(wrapped: IProtocol): ProtocolWrapper {
@@ -111,7 +118,10 @@ export class ConnectionTrackingFactory extends WrappingFactory {
     const call = clock.callLater(Math.max(0, timeout), () => {
       const open = [...this.protocols];
       if (open.length > 0) {
-        log.info("Closing {count} connection(s) still open after {timeout} s", { count: open.length, timeout });
+        log.info("Closing {count} connection(s) still open after {timeout} s", {
+          count: open.length,
+          timeout,
+        });
       }
       for (const p of open) p.loseConnection();
       if (!d.called) d.callback(undefined);

@@ -411,7 +411,10 @@ export class TCPTransport implements ITLSTransport {
   #abort(): void {
     this.#flags |= DISCONNECTING | WRITE_SHUT;
     const s = this.#socket;
-    if (typeof s.resetAndDestroy === "function") {
+    // After end() libuv refuses to reset (uv_tcp_close_reset fails once uv_shutdown was
+    // called) and Node then never emits `close`: the connection would hang open, so close
+    // plainly instead.
+    if (!(this.#flags & END_CALLED) && typeof s.resetAndDestroy === "function") {
       try {
         s.resetAndDestroy();
         return;

@@ -1,0 +1,6 @@
+/**
+ * `torsion-plugin-reverse`: the {@link Reverse} protocol, usable without `twist`.
+ *
+ * @module
+ */
+export { Reverse } from "./reverse.ts";

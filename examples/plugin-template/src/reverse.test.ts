@@ -1,0 +1,51 @@
+import { connect } from "node:net";
+import { createReactor, Factory, type IListeningPort, type IPv4Address } from "@torsion/core";
+import { StringTransport } from "@torsion/core/testing";
+import { afterEach, describe, expect, it } from "vitest";
+import { Reverse } from "./reverse.ts";
+
+/** Feed `input` to a fresh protocol in chunks of `size` bytes and return what it wrote. */
+function feed(input: Buffer, size: number): StringTransport {
+  const transport = new StringTransport();
+  const p = new Reverse();
+  p.makeConnection(transport);
+  for (let i = 0; i < input.length; i += size) p.dataReceived(input.subarray(i, i + size));
+  return transport;
+}
+
+describe("Reverse", () => {
+  it("writes back each line reversed, whatever the chunking (down to one byte)", () => {
+    const input = Buffer.from("hello\r\nhéllo wörld\r\n\r\nabc");
+    for (let size = 1; size <= input.length; size++) {
+      expect(feed(input, size).value().toString("utf8")).toBe("olleh\r\ndlröw olléh\r\n\r\n");
+    }
+  });
+
+  it("closes the connection on a line longer than MAX_LENGTH", () => {
+    const transport = feed(Buffer.alloc(20_000, "a"), 4096);
+    expect(transport.disconnecting).toBe(true);
+  });
+
+  describe("over loopback", () => {
+    const reactor = createReactor();
+    let port: IListeningPort | undefined;
+    afterEach(async () => {
+      await port?.stopListening();
+    });
+
+    it("serves a real connection", async () => {
+      port = await reactor.listenTCP(0, Factory.forProtocol(Reverse), { interface: "127.0.0.1" });
+      const reply = await new Promise<string>((resolve, reject) => {
+        const s = connect((port!.getHost() as IPv4Address).port, "127.0.0.1", () =>
+          s.write("stressed\r\n"),
+        );
+        s.on("data", (d) => {
+          resolve(d.toString());
+          s.end();
+        });
+        s.on("error", reject);
+      });
+      expect(reply).toBe("desserts\r\n");
+    });
+  });
+});
