@@ -43,7 +43,8 @@ export class FirstError extends TorsionError {
   readonly index: number;
   constructor(subFailure: unknown, index: number) {
     const inner =
-      subFailure && typeof (subFailure as { getErrorMessage?: unknown }).getErrorMessage === "function"
+      subFailure &&
+      typeof (subFailure as { getErrorMessage?: unknown }).getErrorMessage === "function"
         ? (subFailure as { getErrorMessage(): string }).getErrorMessage()
         : String(subFailure);
     super(`FirstError[#${index}, ${inner}]`, { cause: subFailure });
@@ -150,7 +151,10 @@ export class ConnectionDone extends ConnectionClosed {
 
 /** The connection was lost in a non-clean fashion. */
 export class ConnectionLost extends ConnectionClosed {
-  constructor(message = "Connection to the other side was lost in a non-clean fashion.", options?: ErrorOptions) {
+  constructor(
+    message = "Connection to the other side was lost in a non-clean fashion.",
+    options?: ErrorOptions,
+  ) {
     super(message, options);
   }
 }
@@ -177,7 +181,11 @@ export class CannotListenError extends TorsionError {
   readonly interface: string;
   readonly port: number | string;
   constructor(iface: string, port: number | string, reason: string, options?: ErrorOptions) {
-    const where = iface.includes(":") ? `[${iface}]:${port}` : iface ? `${iface}:${port}` : `${port}`;
+    const where = iface.includes(":")
+      ? `[${iface}]:${port}`
+      : iface
+        ? `${iface}:${port}`
+        : `${port}`;
     super(`Couldn't listen on ${where}: ${reason}`, options);
     this.interface = iface;
     this.port = port;
@@ -250,7 +258,10 @@ export class EndpointDescriptionError extends TorsionError {}
 
 /** A factory's `buildProtocol` returned `null`, refusing a connection an endpoint made. */
 export class NoProtocol extends TorsionError {
-  constructor(message = "Factory refused to build a protocol for the connection.", options?: ErrorOptions) {
+  constructor(
+    message = "Factory refused to build a protocol for the connection.",
+    options?: ErrorOptions,
+  ) {
     super(message, options);
   }
 }
@@ -301,7 +312,9 @@ export class ProcessTerminated extends ConnectionLost {
     const parts: string[] = [];
     if (exitCode !== null) parts.push(`exit code ${exitCode}`);
     if (signal) parts.push(`by signal ${signal}`);
-    super(`A process has ended with a probable error condition: process ended${parts.length ? ` with ${parts.join(" ")}` : ""}.`);
+    super(
+      `A process has ended with a probable error condition: process ended${parts.length ? ` with ${parts.join(" ")}` : ""}.`,
+    );
     this.exitCode = exitCode;
     this.signal = signal;
   }
@@ -338,7 +351,9 @@ export class UnexpectedErrorOutput extends TorsionError {
   readonly output: Buffer;
   readonly processEnded: PromiseLike<ProcessDone | ProcessTerminated>;
   constructor(output: Buffer, processEnded: PromiseLike<ProcessDone | ProcessTerminated>) {
-    super(`got stderr: ${JSON.stringify(output.toString("utf8", 0, Math.min(output.length, 200)))}`);
+    super(
+      `got stderr: ${JSON.stringify(output.toString("utf8", 0, Math.min(output.length, 200)))}`,
+    );
     this.output = output;
     this.processEnded = processEnded;
   }
@@ -397,7 +412,11 @@ const listenReasons: Record<string, string> = {
 };
 
 /** Build a {@link CannotListenError} from a Node `listen` error, with a reason a person can act on. */
-export function cannotListen(iface: string, port: number | string, err: NodeJS.ErrnoException): CannotListenError {
+export function cannotListen(
+  iface: string,
+  port: number | string,
+  err: NodeJS.ErrnoException,
+): CannotListenError {
   const reason = listenReasons[err.code ?? ""] ?? err.message;
   return new CannotListenError(iface, port, reason, { cause: err });
 }

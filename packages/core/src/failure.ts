@@ -5,7 +5,7 @@
  * @module
  */
 
-// biome-ignore lint/suspicious/noExplicitAny: error classes take any constructor arguments
+// Error classes take any constructor arguments (noExplicitAny is off in biome.json).
 type ErrorClass = abstract new (...args: any[]) => unknown;
 
 /**

@@ -201,17 +201,47 @@ export { UDPPort } from "./reactor/udp.ts";
 
 // --- endpoints ----------------------------------------------------------------------------
 export { AlreadyListened, NoProtocol } from "./errors.ts";
-export { bindArguments, required, toFlag, toInteger, toMode, toPort, toSeconds } from "./endpoints/arguments.ts";
+export {
+  bindArguments,
+  required,
+  toFlag,
+  toInteger,
+  toMode,
+  toPort,
+  toSeconds,
+} from "./endpoints/arguments.ts";
 export { connectProtocol } from "./endpoints/connect.ts";
 export { HostnameEndpoint } from "./endpoints/hostname.ts";
-export { clientFromString, parseDescription, quoteStringArgument, serverFromString } from "./endpoints/parse.ts";
+export {
+  clientFromString,
+  parseDescription,
+  quoteStringArgument,
+  serverFromString,
+} from "./endpoints/parse.ts";
 export type { ParsedDescription } from "./endpoints/parse.ts";
-export { registerClientEndpointParser, registerServerEndpointParser } from "./endpoints/registry.ts";
-export type { ClientEndpointParser, EndpointKeywords, EndpointReactor, ServerEndpointParser } from "./endpoints/registry.ts";
+export {
+  registerClientEndpointParser,
+  registerServerEndpointParser,
+} from "./endpoints/registry.ts";
+export type {
+  ClientEndpointParser,
+  EndpointKeywords,
+  EndpointReactor,
+  ServerEndpointParser,
+} from "./endpoints/registry.ts";
 export { AdoptedStreamServerEndpoint, ListenFDs } from "./endpoints/systemd.ts";
 export type { AddressFamily, IReactorSocket } from "./endpoints/systemd.ts";
-export { TCP4ClientEndpoint, TCP4ServerEndpoint, TCP6ClientEndpoint, TCP6ServerEndpoint } from "./endpoints/tcp.ts";
-export type { TCP6ClientEndpointOptions, TCPClientEndpointOptions, TCPServerEndpointOptions } from "./endpoints/tcp.ts";
+export {
+  TCP4ClientEndpoint,
+  TCP4ServerEndpoint,
+  TCP6ClientEndpoint,
+  TCP6ServerEndpoint,
+} from "./endpoints/tcp.ts";
+export type {
+  TCP6ClientEndpointOptions,
+  TCPClientEndpointOptions,
+  TCPServerEndpointOptions,
+} from "./endpoints/tcp.ts";
 export { loadClientTLSFiles, loadServerTLSFiles } from "./endpoints/tls-files.ts";
 export type { ClientTLSFiles, ServerTLSFiles } from "./endpoints/tls-files.ts";
 export { SSL4ClientEndpoint, SSL4ServerEndpoint, wrapClientTLS } from "./endpoints/tls.ts";
@@ -223,7 +253,11 @@ export type { UNIXClientEndpointOptions, UNIXServerEndpointOptions } from "./end
 export { ProtocolWrapper, WrappingFactory } from "./policies/wrapping.ts";
 export type { ProtocolRegistry } from "./policies/wrapping.ts";
 export { TimeoutFactory, TimeoutMixin, TimeoutProtocol } from "./policies/timeout.ts";
-export type { TimeoutFactoryOptions, TimeoutMixinOptions, TimeoutProtocolFactory } from "./policies/timeout.ts";
+export type {
+  TimeoutFactoryOptions,
+  TimeoutMixinOptions,
+  TimeoutProtocolFactory,
+} from "./policies/timeout.ts";
 export { LimitConnectionsByPeer, LimitTotalConnectionsFactory } from "./policies/limit.ts";
 export { ThrottlingFactory, ThrottlingProtocol } from "./policies/throttle.ts";
 export type { ThrottlingFactoryOptions, ThrottlingRegistry } from "./policies/throttle.ts";

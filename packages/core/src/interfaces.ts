@@ -37,7 +37,11 @@ export interface IReactorTime {
   /** The current time in seconds (floating point). Not necessarily the Unix epoch for test clocks. */
   seconds(): number;
   /** Call `fn(...args)` after `delay` seconds (0 is "as soon as possible", after this turn). */
-  callLater<A extends unknown[]>(delay: number, fn: (...args: A) => unknown, ...args: A): IDelayedCall;
+  callLater<A extends unknown[]>(
+    delay: number,
+    fn: (...args: A) => unknown,
+    ...args: A
+  ): IDelayedCall;
   /** Every scheduled call that has neither run nor been cancelled. */
   getDelayedCalls(): IDelayedCall[];
 }
@@ -254,9 +258,18 @@ export interface IReactorTCP {
    * this returns a Deferred: it fires with the port once it is listening, or fails with
    * `CannotListenError` ("Couldn't listen on 127.0.0.1:8007: Address already in use").
    */
-  listenTCP(port: number, factory: IProtocolFactory, options?: ListenTCPOptions): Deferred<IListeningPort>;
+  listenTCP(
+    port: number,
+    factory: IProtocolFactory,
+    options?: ListenTCPOptions,
+  ): Deferred<IListeningPort>;
   /** Connect to `host:port`, reporting to the `ClientFactory`'s callbacks. */
-  connectTCP(host: string, port: number, factory: IProtocolFactory, options?: ConnectTCPOptions): IConnector;
+  connectTCP(
+    host: string,
+    port: number,
+    factory: IProtocolFactory,
+    options?: ConnectTCPOptions,
+  ): IConnector;
 }
 
 /** Options for {@link IReactorUNIX.listenUNIX}. */
@@ -277,7 +290,11 @@ export interface ConnectUNIXOptions {
 /** UNIX-domain stream sockets (Twisted's `IReactorUNIX`). */
 export interface IReactorUNIX {
   /** Listen on a UNIX socket file. Fires with the port, or fails with `CannotListenError`. */
-  listenUNIX(path: string, factory: IProtocolFactory, options?: ListenUNIXOptions): Deferred<IListeningPort>;
+  listenUNIX(
+    path: string,
+    factory: IProtocolFactory,
+    options?: ListenUNIXOptions,
+  ): Deferred<IListeningPort>;
   connectUNIX(path: string, factory: IProtocolFactory, options?: ConnectUNIXOptions): IConnector;
 }
 
@@ -320,7 +337,11 @@ export interface ListenUDPOptions {
 /** UDP for the reactor (Twisted's `IReactorUDP`). */
 export interface IReactorUDP {
   /** Bind a UDP socket. Fires with the port once bound, or fails with `CannotListenError`. */
-  listenUDP(port: number, protocol: IDatagramProtocol, options?: ListenUDPOptions): Deferred<IListeningPort>;
+  listenUDP(
+    port: number,
+    protocol: IDatagramProtocol,
+    options?: ListenUDPOptions,
+  ): Deferred<IListeningPort>;
 }
 
 /** TLS settings for servers and clients; the fields of Node's `tls` options that Torsion passes through. */
@@ -362,4 +383,10 @@ export interface ITLSTransport extends ITCPTransport {
 }
 
 /** Everything the default reactor provides. */
-export interface IReactor extends IReactorTime, IReactorCore, IReactorTCP, IReactorUNIX, IReactorUDP, IReactorSSL {}
+export interface IReactor
+  extends IReactorTime,
+    IReactorCore,
+    IReactorTCP,
+    IReactorUNIX,
+    IReactorUDP,
+    IReactorSSL {}

@@ -2,7 +2,16 @@
  * Helpers for the loopback integration tests: a recording protocol, a client connector that
  * resolves once connected, and a log capture.
  */
-import type { Failure, IConnector, IProtocol, ITCPTransport, LogEvent } from "../src/index.ts";
+import { afterEach } from "vitest";
+import type {
+  Failure,
+  IConnector,
+  IListeningPort,
+  IProtocol,
+  IProtocolFactory,
+  ITCPTransport,
+  LogEvent,
+} from "../src/index.ts";
 import { ClientFactory, Factory, globalLogPublisher, Protocol } from "../src/index.ts";
 
 import type { NodeReactor } from "../src/reactor/node-reactor.ts";
@@ -152,4 +161,25 @@ export async function turns(n: number): Promise<void> {
 /** The port number of a listening port. */
 export function portOf(p: { getHost(): unknown }): number {
   return (p.getHost() as { port: number }).port;
+}
+
+/**
+ * A `listen(reactor, factory, iface = "127.0.0.1")` that listens on port 0 of a loopback
+ * interface and resolves with the port number. Call once at the top of a test file: every port
+ * it opened is stopped after each test.
+ */
+export function useLoopbackPorts(): (
+  reactor: NodeReactor,
+  factory: IProtocolFactory,
+  iface?: string,
+) => Promise<number> {
+  const ports: IListeningPort[] = [];
+  afterEach(async () => {
+    for (const p of ports.splice(0)) await p.stopListening();
+  });
+  return async (reactor, factory, iface = "127.0.0.1") => {
+    const port = await reactor.listenTCP(0, factory, { interface: iface });
+    ports.push(port);
+    return portOf(port);
+  };
 }

@@ -1,31 +1,20 @@
 /**
  * The policies and ReconnectingClientFactory over real loopback sockets (127.0.0.1, port 0).
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ConnectionDone,
   createReactor,
   Factory,
   type IConnector,
-  type IListeningPort,
   LimitTotalConnectionsFactory,
   Protocol,
   ReconnectingClientFactory,
   TimeoutFactory,
 } from "../src/index.ts";
-import type { NodeReactor } from "../src/reactor/node-reactor.ts";
-import { connectTo, defer, Echo, portOf, Recorder } from "./helpers.ts";
+import { connectTo, defer, Echo, Recorder, useLoopbackPorts } from "./helpers.ts";
 
-const ports: IListeningPort[] = [];
-afterEach(async () => {
-  for (const p of ports.splice(0)) await p.stopListening();
-});
-
-async function listen(reactor: NodeReactor, factory: Factory): Promise<number> {
-  const port = await reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
-  ports.push(port);
-  return portOf(port);
-}
+const listen = useLoopbackPorts();
 
 describe("policies over loopback", () => {
   it("TimeoutFactory closes an idle connection after echoing while it was busy", async () => {

@@ -4,7 +4,7 @@
  * `ReconnectingClientFactory` driving a real connector.
  */
 import * as net from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ConnectionAborted,
   ConnectionDone,
@@ -13,9 +13,8 @@ import {
   Factory,
   type Failure,
   type IConnector,
-  type IListeningPort,
-  Protocol,
   ReconnectingClientFactory,
+  type TCPTransport,
 } from "../src/index.ts";
 import type { NodeReactor } from "../src/reactor/node-reactor.ts";
 import { connectTCP } from "../src/reactor/tcp.ts";
@@ -29,18 +28,10 @@ import {
   Recorder,
   RememberingFactory,
   turns,
+  useLoopbackPorts,
 } from "./helpers.ts";
 
-const ports: IListeningPort[] = [];
-afterEach(async () => {
-  for (const p of ports.splice(0)) await p.stopListening();
-});
-
-async function listen(reactor: NodeReactor, factory: Factory): Promise<number> {
-  const port = await reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
-  ports.push(port);
-  return portOf(port);
-}
+const listen = useLoopbackPorts();
 
 /** A Recorder that counts every callback, including those (wrongly) made after connectionLost. */
 class Counting extends Recorder {
@@ -92,6 +83,8 @@ describe("TCP transport edge cases", () => {
     client.tcp.loseWriteConnection();
     client.tcp.abortConnection();
     expect((await client.lost).check(ConnectionAborted)).toBe(ConnectionAborted);
+    // The server is half-closeable: it heard the FIN and may still write; close it.
+    server.transport.loseConnection();
     await server.lost;
     await turns(10);
     expect(client.lostCalls).toBe(1);
@@ -112,7 +105,7 @@ describe("TCP transport edge cases", () => {
     await server.made;
     const chunk = Buffer.alloc(1024 * 1024, 120);
     for (let i = 0; i < 8; i++) server.transport.write(chunk);
-    expect(server.tcp.writeBufferSize).toBeGreaterThan(0);
+    expect((server.tcp as TCPTransport).writeBufferSize).toBeGreaterThan(0);
     server.tcp.abortConnection();
     server.transport.write(chunk); // dropped
     expect((await server.lost).check(ConnectionAborted)).toBe(ConnectionAborted);

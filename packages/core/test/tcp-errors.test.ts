@@ -3,7 +3,7 @@
  * are logged with the connection's context; the reactor's shutdown closes everything; IPv6.
  */
 import * as net from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ConnectError,
   ConnectionAborted,
@@ -12,11 +12,9 @@ import {
   createReactor,
   Factory,
   type Failure,
-  type IListeningPort,
   IPv6Address,
   type TCPTransport,
 } from "../src/index.ts";
-import type { NodeReactor } from "../src/reactor/node-reactor.ts";
 import {
   captureLogs,
   connectTo,
@@ -25,22 +23,10 @@ import {
   portOf,
   Recorder,
   RememberingFactory,
+  useLoopbackPorts,
 } from "./helpers.ts";
 
-const ports: IListeningPort[] = [];
-afterEach(async () => {
-  for (const p of ports.splice(0)) await p.stopListening();
-});
-
-async function listen(
-  reactor: NodeReactor,
-  factory: Factory,
-  iface = "127.0.0.1",
-): Promise<number> {
-  const port = await reactor.listenTCP(0, factory, { interface: iface });
-  ports.push(port);
-  return portOf(port);
-}
+const listen = useLoopbackPorts();
 
 class Boom extends Error {}
 

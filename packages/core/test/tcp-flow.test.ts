@@ -1,30 +1,27 @@
 /**
  * Flow control over loopback TCP: half-close, producers and consumers, pausing the transport.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ConnectionDone,
   createReactor,
   Factory,
   type IHalfCloseableProtocol,
-  type IListeningPort,
   type IPullProducer,
   type IPushProducer,
   type TCPTransport,
 } from "../src/index.ts";
-import type { NodeReactor } from "../src/reactor/node-reactor.ts";
-import { connectTo, defer, Echo, portOf, Recorder, RememberingFactory, turns } from "./helpers.ts";
+import {
+  connectTo,
+  defer,
+  Echo,
+  Recorder,
+  RememberingFactory,
+  turns,
+  useLoopbackPorts,
+} from "./helpers.ts";
 
-const ports: IListeningPort[] = [];
-afterEach(async () => {
-  for (const p of ports.splice(0)) await p.stopListening();
-});
-
-async function listen(reactor: NodeReactor, factory: Factory): Promise<number> {
-  const port = await reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
-  ports.push(port);
-  return portOf(port);
-}
+const listen = useLoopbackPorts();
 
 /** Records half-close callbacks; answers "got N bytes" when the peer stops sending. */
 class HalfCloser extends Recorder implements IHalfCloseableProtocol {

@@ -2,7 +2,7 @@
  * The TCP transport, ports and connectors over real loopback sockets (127.0.0.1, port 0).
  */
 import * as net from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CannotListenError,
   ConnectionAborted,
@@ -12,13 +12,11 @@ import {
   createReactor,
   Factory,
   type Failure,
-  type IListeningPort,
   IPv4Address,
   Protocol,
   TimeoutError,
   UserError,
 } from "../src/index.ts";
-import type { NodeReactor } from "../src/reactor/node-reactor.ts";
 import { connectTCP } from "../src/reactor/tcp.ts";
 import { Clock } from "../src/testing/clock.ts";
 import {
@@ -30,18 +28,10 @@ import {
   Recorder,
   RememberingFactory,
   turns,
+  useLoopbackPorts,
 } from "./helpers.ts";
 
-const ports: IListeningPort[] = [];
-afterEach(async () => {
-  for (const p of ports.splice(0)) await p.stopListening();
-});
-
-async function listen(reactor: NodeReactor, factory: Factory): Promise<number> {
-  const port = await reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
-  ports.push(port);
-  return portOf(port);
-}
+const listen = useLoopbackPorts();
 
 describe("TCP over loopback", () => {
   it("echoes a round trip and reports both ends' addresses", async () => {

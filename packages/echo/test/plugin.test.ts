@@ -1,5 +1,6 @@
 import * as dgram from "node:dgram";
 import { readFileSync } from "node:fs";
+import { MultiService } from "@torsion/application";
 import { createReactor, type IProtocolFactory, Logger } from "@torsion/core";
 import { describe, expect, it } from "vitest";
 import { Discard } from "../src/discard.ts";
@@ -29,6 +30,12 @@ function helpers(): { helpers: ServiceMakerHelpers; listened: Array<[string, IPr
     helpers: {
       reactor,
       logger: new Logger("test"),
+      combine(services) {
+        if (services.length === 1) return services[0]!;
+        const all = new MultiService();
+        for (const s of services) s.setServiceParent(all);
+        return all;
+      },
       listen(description, factory) {
         listened.push([description, factory]);
         return fake;

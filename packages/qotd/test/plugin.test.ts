@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { MultiService } from "@torsion/application";
 import { createReactor, type IProtocolFactory, Logger } from "@torsion/core";
 import { StringTransport } from "@torsion/core/testing";
 import { describe, expect, it } from "vitest";
@@ -18,6 +19,12 @@ function helpers(): { helpers: ServiceMakerHelpers; listened: Array<[string, IPr
     helpers: {
       reactor,
       logger: new Logger("test"),
+      combine(services) {
+        if (services.length === 1) return services[0]!;
+        const all = new MultiService();
+        for (const s of services) s.setServiceParent(all);
+        return all;
+      },
       listen(description, factory) {
         listened.push([description, factory]);
         return fake;

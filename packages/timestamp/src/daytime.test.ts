@@ -1,8 +1,19 @@
 import { ConnectionLost, type Failure } from "@torsion/core";
-import { Clock, StringDatagramTransport, StringTransport, StringTransportWithDisconnection } from "@torsion/core/testing";
+import {
+  Clock,
+  StringDatagramTransport,
+  StringTransport,
+  StringTransportWithDisconnection,
+} from "@torsion/core/testing";
 import { forEveryChunking } from "@torsion/test-utils";
 import { describe, expect, it } from "vitest";
-import { Daytime, DaytimeClient, DaytimeDatagram, DaytimeParseError, parseDaytime } from "./daytime.ts";
+import {
+  Daytime,
+  DaytimeClient,
+  DaytimeDatagram,
+  DaytimeParseError,
+  parseDaytime,
+} from "./daytime.ts";
 
 function clockAt(seconds: number): Clock {
   const clock = new Clock();
@@ -75,6 +86,8 @@ describe("DaytimeClient", () => {
 
   it("reads other servers' formats with their zones", () => {
     expect(parseDaytime("2006-04-18T23:53:09Z").getTime()).toBe(Date.UTC(2006, 3, 18, 23, 53, 9));
-    expect(parseDaytime("Tue, 18 Apr 2006 23:53:09 +0100\n").getTime()).toBe(Date.UTC(2006, 3, 18, 22, 53, 9));
+    expect(parseDaytime("Tue, 18 Apr 2006 23:53:09 +0100\n").getTime()).toBe(
+      Date.UTC(2006, 3, 18, 22, 53, 9),
+    );
   });
 });

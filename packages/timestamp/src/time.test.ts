@@ -1,8 +1,21 @@
 import { ConnectionLost, type Failure } from "@torsion/core";
-import { Clock, StringDatagramTransport, StringTransport, StringTransportWithDisconnection } from "@torsion/core/testing";
+import {
+  Clock,
+  StringDatagramTransport,
+  StringTransport,
+  StringTransportWithDisconnection,
+} from "@torsion/core/testing";
 import { forEveryChunking } from "@torsion/test-utils";
 import { describe, expect, it } from "vitest";
-import { encodeTime, fromRFC868, RFC868_OFFSET, Time, TimeClient, TimeDatagram, toRFC868 } from "./time.ts";
+import {
+  encodeTime,
+  fromRFC868,
+  RFC868_OFFSET,
+  Time,
+  TimeClient,
+  TimeDatagram,
+  toRFC868,
+} from "./time.ts";
 
 function clockAt(seconds: number): Clock {
   const clock = new Clock();
@@ -51,7 +64,9 @@ describe("Time", () => {
     const proto = new TimeDatagram(clockAt(WRAP_2036 + 7));
     proto.makeConnection(transport);
     proto.datagramReceived(Buffer.alloc(0), ["10.0.0.2", 37]);
-    expect(transport.written).toEqual([{ data: Buffer.from([0, 0, 0, 7]), addr: ["10.0.0.2", 37] }]);
+    expect(transport.written).toEqual([
+      { data: Buffer.from([0, 0, 0, 7]), addr: ["10.0.0.2", 37] },
+    ]);
   });
 });
 

@@ -13,8 +13,12 @@ const RDATE = "/usr/sbin/rdate";
 const NC = "/usr/bin/nc";
 const hasRdate = existsSync(RDATE);
 const hasNc = existsSync(NC);
-const rdateReason = hasRdate ? "rdate is installed" : "skipped: /usr/sbin/rdate (rdate) is not installed";
-const ncReason = hasNc ? "nc is installed" : "skipped: /usr/bin/nc (netcat-openbsd) is not installed";
+const rdateReason = hasRdate
+  ? "rdate is installed"
+  : "skipped: /usr/sbin/rdate (rdate) is not installed";
+const ncReason = hasNc
+  ? "nc is installed"
+  : "skipped: /usr/bin/nc (netcat-openbsd) is not installed";
 
 const ports: IListeningPort[] = [];
 afterAll(async () => {
@@ -60,7 +64,9 @@ describe.skipIf(!hasTwisted)(`Twisted interoperability (${twistedReason})`, () =
   it("a Twisted client gets [ctime] replies from Torsion's Timestamp server", async () => {
     const clock = clockAt(new Date("2006-04-18T23:53:09Z"));
     const n = await listen(Factory.forProtocol(Timestamp, { clock, timeZone: "UTC" }));
-    const script = fileURLToPath(new URL("./fixtures/twisted_timestamp_client.py", import.meta.url));
+    const script = fileURLToPath(
+      new URL("./fixtures/twisted_timestamp_client.py", import.meta.url),
+    );
     const result = await run(PYTHON, [script, String(n), "Where is hope", "hello \u00e9"]);
     expect(result.stderr).toBe("");
     expect(result.stdout.toString()).toBe(

@@ -68,7 +68,9 @@ describe("Daytime and Time over loopback", () => {
     const clock = clockAt("2031-07-04T12:34:56Z");
     const daytime = await listenTCP(Factory.forProtocol(Daytime, clock));
     const time = await listenTCP(Factory.forProtocol(Time, clock));
-    const d = await getDaytime(new TCP4ClientEndpoint(reactor, "127.0.0.1", daytime), { clock: reactor });
+    const d = await getDaytime(new TCP4ClientEndpoint(reactor, "127.0.0.1", daytime), {
+      clock: reactor,
+    });
     expect(d.toISOString()).toBe("2031-07-04T12:34:56.000Z");
     const t = await getTime(new TCP4ClientEndpoint(reactor, "127.0.0.1", time), { clock: reactor });
     expect(t.toISOString()).toBe("2031-07-04T12:34:56.000Z");

@@ -6,6 +6,31 @@
 
 const EMPTY: Buffer = Buffer.alloc(0);
 
+type ViewConstructor = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => Buffer;
+
+/**
+ * The constructor Node's own `Buffer` methods use for views (`FastBuffer`), reached through the
+ * standard `Symbol.species` hook. Why: a frame handed out per line is the hot path, and
+ * `new FastBuffer(arrayBuffer, offset, length)` costs about a third of `buf.subarray(a, b)`
+ * (which looks the species up on every call). Falls back to `Buffer.from` where the hook is
+ * missing or does not make Buffers.
+ */
+const View: ViewConstructor = ((): ViewConstructor => {
+  const species = (Buffer as unknown as Record<symbol, unknown>)[Symbol.species];
+  if (typeof species === "function") {
+    try {
+      const probe = new (species as ViewConstructor)(new ArrayBuffer(2), 1, 1);
+      if (Buffer.isBuffer(probe) && probe.byteOffset === 1 && probe.length === 1)
+        return species as ViewConstructor;
+    } catch {
+      // not a view constructor: use the fallback
+    }
+  }
+  return function view(buffer: ArrayBufferLike, byteOffset: number, length: number): Buffer {
+    return Buffer.from(buffer, byteOffset, length);
+  } as unknown as ViewConstructor;
+})();
+
 /** Ranges up to this many bytes are searched in JavaScript, longer ones with `Buffer.indexOf`. */
 const SHORT_SCAN = 48;
 
@@ -32,6 +57,9 @@ const MIN_CAPACITY = 1024;
  */
 export class Accumulator {
   #buf: Buffer = EMPTY;
+  /** `#buf.buffer` and `#buf.byteOffset`, cached: views are made from them. */
+  #ab: ArrayBufferLike = EMPTY.buffer;
+  #base = EMPTY.byteOffset;
   #start = 0;
   #end = 0;
   /** `true` when `#buf` was allocated here, so the space after `#end` may be written. */
@@ -53,10 +81,12 @@ export class Accumulator {
     const n = chunk.length;
     if (n === 0) return;
     if (this.#start === this.#end) {
-      this.#buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, n);
+      this.#setBuffer(
+        Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, n),
+        false,
+      );
       this.#start = 0;
       this.#end = n;
-      this.#owned = false;
       return;
     }
     if (this.#owned && this.#buf.length - this.#end >= n) {
@@ -71,10 +101,9 @@ export class Accumulator {
     const next = Buffer.allocUnsafe(capacity);
     this.#buf.copy(next, 0, this.#start, this.#end);
     next.set(chunk, pending);
-    this.#buf = next;
+    this.#setBuffer(next, true);
     this.#start = 0;
     this.#end = needed;
-    this.#owned = true;
   }
 
   /**
@@ -103,7 +132,7 @@ export class Accumulator {
       return -1;
     }
     // Do not search the owned buffer's unwritten tail.
-    const hay = end === buf.length ? buf : buf.subarray(0, end);
+    const hay = end === buf.length ? buf : new View(this.#ab, this.#base, end);
     if (typeof needle === "number" || needle.length > 4) {
       const i = hay.indexOf(needle, s);
       return i < 0 ? -1 : i - start;
@@ -125,8 +154,7 @@ export class Accumulator {
   /** Index of the last occurrence of `needle`, or -1. */
   lastIndexOf(needle: number | Uint8Array): number {
     if (this.#start === this.#end) return -1;
-    const i = this.#buf.subarray(this.#start, this.#end).lastIndexOf(needle);
-    return i;
+    return this.peek().lastIndexOf(needle);
   }
 
   /** The byte at `index` from the front (undefined past the end). */
@@ -147,8 +175,9 @@ export class Accumulator {
 
   /** A view of the first `n` bytes (default: all), without consuming them. */
   peek(n: number = this.length): Buffer {
-    if (n > this.length) n = this.length;
-    return this.#buf.subarray(this.#start, this.#start + n);
+    const avail = this.#end - this.#start;
+    if (n > avail) n = avail;
+    return new View(this.#ab, this.#base + this.#start, n);
   }
 
   /** Remove the first `n` bytes and return them as a view (no copy). */
@@ -156,7 +185,7 @@ export class Accumulator {
     const start = this.#start;
     const avail = this.#end - start;
     if (n > avail) n = avail;
-    const out = this.#buf.subarray(start, start + n);
+    const out = new View(this.#ab, this.#base + start, n);
     this.#advance(n);
     return out;
   }
@@ -167,8 +196,11 @@ export class Accumulator {
    */
   takeFrame(n: number, skip: number): Buffer {
     const start = this.#start;
-    const out = this.#buf.subarray(start, start + n);
-    this.#advance(Math.min(n + skip, this.#end - start));
+    const avail = this.#end - start;
+    if (n > avail) n = avail;
+    const out = new View(this.#ab, this.#base + start, n);
+    const drop = n + skip;
+    this.#advance(drop < avail ? drop : avail);
     return out;
   }
 
@@ -193,10 +225,16 @@ export class Accumulator {
     this.#start += n;
     if (this.#start === this.#end) {
       // Release the storage: a drained accumulator holds no memory.
-      this.#buf = EMPTY;
+      this.#setBuffer(EMPTY, false);
       this.#start = 0;
       this.#end = 0;
-      this.#owned = false;
     }
+  }
+
+  #setBuffer(buf: Buffer, owned: boolean): void {
+    this.#buf = buf;
+    this.#ab = buf.buffer;
+    this.#base = buf.byteOffset;
+    this.#owned = owned;
   }
 }

@@ -4,13 +4,8 @@
  * @module
  */
 import type { Deferred } from "../deferred/deferred.ts";
-import type {
-  IProtocol,
-  IProtocolFactory,
-  IReactorTCP,
-  IStreamClientEndpoint,
-} from "../interfaces.ts";
-import { connectOptions, connectWrapped, type TCPClientEndpointOptions } from "./tcp.ts";
+import type { IProtocol, IProtocolFactory } from "../interfaces.ts";
+import { connectOptions, connectWrapped, TCPClientEndpointBase } from "./tcp.ts";
 
 /**
  * Connects to a host name over whichever of its IPv6 and IPv4 addresses answers first.
@@ -21,39 +16,20 @@ import { connectOptions, connectWrapped, type TCPClientEndpointOptions } from ".
  * `connectTCP` with `autoSelectFamily: true` rather than racing attempts itself. An IP literal
  * is connected to directly.
  */
-export class HostnameEndpoint implements IStreamClientEndpoint {
-  readonly reactor: IReactorTCP;
-  readonly host: string;
-  readonly port: number;
-  readonly timeout: number;
-  readonly bindAddress: string | readonly [string, number] | undefined;
-
-  constructor(
-    reactor: IReactorTCP,
-    host: string,
-    port: number,
-    options: TCPClientEndpointOptions = {},
-  ) {
-    this.reactor = reactor;
-    this.host = host;
-    this.port = port;
-    this.timeout = options.timeout ?? 30;
-    this.bindAddress = options.bindAddress;
-  }
-
+export class HostnameEndpoint extends TCPClientEndpointBase {
   /**
    * Connect with `factory`. Fires with the connected protocol; fails with `DNSLookupError` when
    * the name does not resolve, `ConnectionRefusedError`/`TimeoutError`/another `ConnectError`
    * when no address answers, or with what `buildProtocol` threw. Cancelling fails it with
    * `ConnectingCancelledError`. Never throws.
    */
-  connect(factory: IProtocolFactory): Deferred<IProtocol> {
+  override connect(factory: IProtocolFactory): Deferred<IProtocol> {
     const options = { ...connectOptions(this.timeout, this.bindAddress), autoSelectFamily: true };
     return connectWrapped(this.reactor, this.host, this.port, factory, options);
   }
 
   /** `<HostnameEndpoint example.com:443>`, as Twisted prints it. */
-  toString(): string {
+  override toString(): string {
     const host = this.host.includes(":") ? `[${this.host}]` : this.host;
     return `<HostnameEndpoint ${host}:${this.port}>`;
   }

@@ -121,15 +121,7 @@ export function serverFromString(
   reactor: EndpointReactor,
   description: string,
 ): IStreamServerEndpoint {
-  const { type, args, kwargs } = parseDescription(description);
-  const parser = serverEndpointParser(type);
-  if (parser === undefined)
-    throw describe(description, new Error(`Unknown endpoint type: '${type}'`));
-  try {
-    return parser(reactor, args, kwargs);
-  } catch (e) {
-    throw describe(description, e);
-  }
+  return build(reactor, description, serverEndpointParser);
 }
 
 /**
@@ -153,8 +145,21 @@ export function clientFromString(
   reactor: EndpointReactor,
   description: string,
 ): IStreamClientEndpoint {
+  return build(reactor, description, clientEndpointParser);
+}
+
+/** Parse `description`, look its type up with `parserFor` and run that parser. */
+function build<E>(
+  reactor: EndpointReactor,
+  description: string,
+  parserFor: (
+    type: string,
+  ) =>
+    | ((reactor: EndpointReactor, args: string[], kwargs: Record<string, string>) => E)
+    | undefined,
+): E {
   const { type, args, kwargs } = parseDescription(description);
-  const parser = clientEndpointParser(type);
+  const parser = parserFor(type);
   if (parser === undefined)
     throw describe(description, new Error(`Unknown endpoint type: '${type}'`));
   try {

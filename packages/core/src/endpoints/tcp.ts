@@ -111,10 +111,10 @@ export function connectOptions(
 }
 
 /**
- * A TCP client endpoint (Twisted's `TCP4ClientEndpoint`). `host` may be an IPv4 address or a
- * name, resolved by the reactor.
+ * @internal What the TCP client endpoints share: where to connect, the timeout and the local
+ * address to bind.
  */
-export class TCP4ClientEndpoint implements IStreamClientEndpoint {
+export abstract class TCPClientEndpointBase implements IStreamClientEndpoint {
   readonly reactor: IReactorTCP;
   readonly host: string;
   readonly port: number;
@@ -134,6 +134,14 @@ export class TCP4ClientEndpoint implements IStreamClientEndpoint {
     this.bindAddress = options.bindAddress;
   }
 
+  abstract connect(factory: IProtocolFactory): Deferred<IProtocol>;
+}
+
+/**
+ * A TCP client endpoint (Twisted's `TCP4ClientEndpoint`). `host` may be an IPv4 address or a
+ * name, resolved by the reactor.
+ */
+export class TCP4ClientEndpoint extends TCPClientEndpointBase {
   /**
    * Connect with `factory`. Fires with the protocol `factory` built, once its `connectionMade`
    * ran; fails with `ConnectionRefusedError`, `TimeoutError`, `DNSLookupError` (or another
@@ -141,7 +149,7 @@ export class TCP4ClientEndpoint implements IStreamClientEndpoint {
    * `null`. Cancelling the Deferred stops the attempt and fails it with
    * `ConnectingCancelledError`. Never throws.
    */
-  connect(factory: IProtocolFactory): Deferred<IProtocol> {
+  override connect(factory: IProtocolFactory): Deferred<IProtocol> {
     return connectWrapped(
       this.reactor,
       this.host,
@@ -167,12 +175,7 @@ async function lookupIPv6(host: string): Promise<string> {
  * is; a name is first resolved to its IPv6 address (failing with `DNSLookupError` if it has
  * none). Same results and cancellation as {@link TCP4ClientEndpoint}.
  */
-export class TCP6ClientEndpoint implements IStreamClientEndpoint {
-  readonly reactor: IReactorTCP;
-  readonly host: string;
-  readonly port: number;
-  readonly timeout: number;
-  readonly bindAddress: string | readonly [string, number] | undefined;
+export class TCP6ClientEndpoint extends TCPClientEndpointBase {
   readonly #resolve: (host: string) => PromiseLike<string>;
 
   constructor(
@@ -181,16 +184,12 @@ export class TCP6ClientEndpoint implements IStreamClientEndpoint {
     port: number,
     options: TCP6ClientEndpointOptions = {},
   ) {
-    this.reactor = reactor;
-    this.host = host;
-    this.port = port;
-    this.timeout = options.timeout ?? 30;
-    this.bindAddress = options.bindAddress;
+    super(reactor, host, port, options);
     this.#resolve = options.resolve ?? lookupIPv6;
   }
 
   /** As {@link TCP4ClientEndpoint.connect}, after resolving a name to an IPv6 address. */
-  connect(factory: IProtocolFactory): Deferred<IProtocol> {
+  override connect(factory: IProtocolFactory): Deferred<IProtocol> {
     const options = connectOptions(this.timeout, this.bindAddress);
     if (isIPv6(this.host))
       return connectWrapped(this.reactor, this.host, this.port, factory, options);

@@ -7,7 +7,9 @@ import type { Failure } from "../failure.ts";
 import type { IAddress, IConnector, IProtocol, IProtocolFactory } from "../interfaces.ts";
 
 /** A constructor for a protocol, with any constructor arguments. */
-export type ProtocolClass<P extends IProtocol = IProtocol, A extends unknown[] = unknown[]> = new (...args: A) => P;
+export type ProtocolClass<P extends IProtocol = IProtocol, A extends unknown[] = unknown[]> = new (
+  ...args: A
+) => P;
 
 /**
  * Makes protocols for connections. Set {@link Factory.protocol} (or use
@@ -65,7 +67,9 @@ export class Factory implements IProtocolFactory {
   buildProtocol(_addr: IAddress): IProtocol | null {
     const P = this.protocol;
     if (P === undefined) {
-      throw new TypeError(`${this.constructor.name}.protocol is not set: use ${this.constructor.name}.forProtocol(P) or override buildProtocol`);
+      throw new TypeError(
+        `${this.constructor.name}.protocol is not set: use ${this.constructor.name}.forProtocol(P) or override buildProtocol`,
+      );
     }
     const p = new P(...this.protocolArgs);
     (p as { factory?: IProtocolFactory }).factory = this;
@@ -96,7 +100,11 @@ export class ClientFactory extends Factory {
 }
 
 /** Whether `factory` has {@link ClientFactory}'s callbacks (duck-typed, as Twisted's connectors are). */
-export function isClientFactory(factory: IProtocolFactory): factory is IProtocolFactory & ClientFactory {
+export function isClientFactory(
+  factory: IProtocolFactory,
+): factory is IProtocolFactory & ClientFactory {
   const f = factory as Partial<ClientFactory>;
-  return typeof f.clientConnectionFailed === "function" && typeof f.clientConnectionLost === "function";
+  return (
+    typeof f.clientConnectionFailed === "function" && typeof f.clientConnectionLost === "function"
+  );
 }

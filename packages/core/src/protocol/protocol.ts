@@ -25,7 +25,8 @@ export class BaseProtocol {
    */
   get transport(): ITransport {
     const t = this.#transport;
-    if (t === undefined) throw new NotConnectedError(`${this.constructor.name} has no transport: it is not connected`);
+    if (t === undefined)
+      throw new NotConnectedError(`${this.constructor.name} has no transport: it is not connected`);
     return t;
   }
   set transport(t: ITransport | undefined) {

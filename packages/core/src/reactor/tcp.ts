@@ -10,7 +10,7 @@ import { cannotListen, fromSystemError } from "../errors.ts";
 import type { ConnectTCPOptions, IProtocolFactory, ListenTCPOptions } from "../interfaces.ts";
 import { addressFor } from "../transport/address.ts";
 import { type ConnectorReactor, StreamConnector } from "../transport/connector.ts";
-import { type ShutdownHooks, StreamPort } from "../transport/port.ts";
+import { type ShutdownHooks, StreamPort, type StreamPortConfig } from "../transport/port.ts";
 
 /** Twisted's default listen backlog. */
 export const DEFAULT_BACKLOG = 50;
@@ -32,21 +32,8 @@ export function listenTCP(
   factory: IProtocolFactory,
   options: ListenTCPOptions = {},
 ): Deferred<StreamPort> {
-  const iface = options.interface ?? "";
-  const backlog = options.backlog ?? DEFAULT_BACKLOG;
   const server = net.createServer({ allowHalfOpen: true });
-  const config = {
-    server,
-    connectionEvent: "connection",
-    label: "TCP",
-    listen: (s: net.Server) => s.listen({ port, host: iface === "" ? "0.0.0.0" : iface, backlog }),
-    hostAddress: (s: net.Server) => {
-      const a = s.address() as net.AddressInfo;
-      return addressFor("TCP", a.address, a.port, a.family);
-    },
-    peerAddress: tcpPeer,
-    listenError: (err: NodeJS.ErrnoException) => cannotListen(iface, port, err),
-  };
+  const config = ipPortConfig(server, "connection", "TCP", port, options);
   return new StreamPort(config, factory, reactor).start();
 }
 
@@ -64,13 +51,12 @@ export function connectTCP(
   factory: IProtocolFactory,
   options: ConnectTCPOptions = {},
 ): StreamConnector {
-  const connectOptions: net.TcpNetConnectOpts = { host, port, allowHalfOpen: true };
-  const bind = options.bindAddress;
-  if (typeof bind === "string") connectOptions.localAddress = bind;
-  else if (bind !== undefined) {
-    connectOptions.localAddress = bind[0];
-    if (bind[1]) connectOptions.localPort = bind[1];
-  }
+  const connectOptions: net.TcpNetConnectOpts = {
+    host,
+    port,
+    allowHalfOpen: true,
+    ...bindOptions(options.bindAddress),
+  };
   if (options.autoSelectFamily !== undefined)
     connectOptions.autoSelectFamily = options.autoSelectFamily;
   const connector = new StreamConnector(
@@ -87,6 +73,44 @@ export function connectTCP(
   );
   connector.connect();
   return connector;
+}
+
+/**
+ * @internal The {@link StreamPortConfig} of a port on an IP address (TCP and TLS): listens on
+ * `options.interface` (default `""`, every IPv4 interface) with `options.backlog` (default 50),
+ * maps a listen error to `CannotListenError`.
+ */
+export function ipPortConfig(
+  server: net.Server,
+  connectionEvent: string,
+  label: string,
+  port: number,
+  options: ListenTCPOptions,
+): StreamPortConfig {
+  const iface = options.interface ?? "";
+  const backlog = options.backlog ?? DEFAULT_BACKLOG;
+  return {
+    server,
+    connectionEvent,
+    label,
+    listen: (s) => s.listen({ port, host: iface === "" ? "0.0.0.0" : iface, backlog }),
+    hostAddress: (s) => {
+      const a = s.address() as net.AddressInfo;
+      return addressFor("TCP", a.address, a.port, a.family);
+    },
+    peerAddress: tcpPeer,
+    listenError: (err) => cannotListen(iface, port, err),
+  };
+}
+
+/** @internal `bindAddress` (a host, or `[host, port]`; port 0 for any) as Node's socket options. */
+export function bindOptions(bind: ConnectTCPOptions["bindAddress"]): {
+  localAddress?: string;
+  localPort?: number;
+} {
+  if (bind === undefined) return {};
+  if (typeof bind === "string") return { localAddress: bind };
+  return bind[1] ? { localAddress: bind[0], localPort: bind[1] } : { localAddress: bind[0] };
 }
 
 /** The part of Node's TCP handle that reports the peer's address. */

@@ -1,13 +1,5 @@
-/**
- * TLS for the Node reactor: {@link listenSSL} and {@link connectSSL} over `node:tls`
- * (Twisted's `IReactorSSL`). Protocols see the connection once the handshake is done.
- *
- * @module
- */
-import type * as net from "node:net";
 import * as tls from "node:tls";
 import type { Deferred } from "../deferred/deferred.ts";
-import { cannotListen } from "../errors.ts";
 import type {
   ConnectTCPOptions,
   IProtocolFactory,
@@ -18,7 +10,7 @@ import { addressFor } from "../transport/address.ts";
 import { type ConnectorReactor, StreamConnector } from "../transport/connector.ts";
 import { type ShutdownHooks, StreamPort } from "../transport/port.ts";
 import { clientTLSOptions, tlsConnectError } from "../transport/tls.ts";
-import { DEFAULT_BACKLOG, DEFAULT_CONNECT_TIMEOUT, tcpPeer } from "./tcp.ts";
+import { bindOptions, DEFAULT_CONNECT_TIMEOUT, ipPortConfig, tcpPeer } from "./tcp.ts";
 
 /**
  * Listen for TLS connections: as {@link listenTCP}, with `contextFactory` holding at least
@@ -33,23 +25,10 @@ export function listenSSL(
   contextFactory: TLSOptions,
   options: ListenTCPOptions = {},
 ): Deferred<StreamPort> {
-  const iface = options.interface ?? "";
-  const backlog = options.backlog ?? DEFAULT_BACKLOG;
   const server = tls.createServer({ ...(contextFactory as tls.TlsOptions), allowHalfOpen: true });
   // A client that fails its handshake is closed by Node; nothing for a protocol to hear.
   server.on("tlsClientError", ignore);
-  const config = {
-    server: server as net.Server,
-    connectionEvent: "secureConnection",
-    label: "TLS",
-    listen: (s: net.Server) => s.listen({ port, host: iface === "" ? "0.0.0.0" : iface, backlog }),
-    hostAddress: (s: net.Server) => {
-      const a = s.address() as net.AddressInfo;
-      return addressFor("TCP", a.address, a.port, a.family);
-    },
-    peerAddress: tcpPeer,
-    listenError: (err: NodeJS.ErrnoException) => cannotListen(iface, port, err),
-  };
+  const config = ipPortConfig(server, "secureConnection", "TLS", port, options);
   return new StreamPort(config, factory, reactor).start();
 }
 
@@ -71,15 +50,12 @@ export function connectSSL(
   options: ConnectTCPOptions = {},
 ): StreamConnector {
   // tls.connect passes the socket options (allowHalfOpen, localAddress) on to net.Socket.
-  const connectOptions: tls.ConnectionOptions & { allowHalfOpen?: boolean; localAddress?: string } =
-    {
-      ...clientTLSOptions(contextFactory, host),
-      port,
-      allowHalfOpen: true,
-    };
-  const bind = options.bindAddress;
-  if (typeof bind === "string") connectOptions.localAddress = bind;
-  else if (bind !== undefined) connectOptions.localAddress = bind[0];
+  const connectOptions: tls.ConnectionOptions & { allowHalfOpen?: boolean } = {
+    ...clientTLSOptions(contextFactory, host),
+    port,
+    allowHalfOpen: true,
+    ...bindOptions(options.bindAddress),
+  };
   const connector = new StreamConnector(
     {
       open: () => tls.connect(connectOptions),

@@ -38,3 +38,6 @@ export function udpOption(): StringListOption {
     description: "Also serve on this UDP address: PORT or HOST:PORT (repeatable)",
   };
 }
+
+/** A boolean flag: parsed as `boolean`. */
+export type BooleanOption = PluginOption & { type: "boolean"; multiple?: false; default: boolean };

@@ -5,11 +5,11 @@
  */
 import type { IDatagramProtocol, IProtocolFactory } from "@torsion/core";
 import type { IService, ServiceMakerHelpers } from "./contract.ts";
-import { ServiceGroup, UDPService } from "./services.ts";
+import { UDPService } from "./services.ts";
 
 /**
  * One service per TCP endpoint (through the runner's `listen`) and per UDP address (each with
- * its own datagram protocol); the single service itself when there is only one.
+ * its own datagram protocol), combined by the runner (the single service itself when only one).
  *
  * @throws TypeError for a malformed UDP address, before anything is started.
  */
@@ -21,9 +21,8 @@ export function serve(
   datagramProtocol: () => IDatagramProtocol,
 ): IService {
   const services: IService[] = [
-    ...endpoints.map((e) => helpers.listen(e, factory)),
     ...udp.map((a) => new UDPService(helpers.reactor, a, datagramProtocol())),
+    ...endpoints.map((e) => helpers.listen(e, factory)),
   ];
-  if (services.length === 1) return services[0]!;
-  return new ServiceGroup(services);
+  return helpers.combine(services);
 }

@@ -1,6 +1,6 @@
 /**
- * Services the plugins need beyond the runner's `listen` helper: a UDP port and a group of
- * services. Written against the `IService` shape only, because a plugin must not import
+ * A UDP port as a service, which the runner's helpers do not offer (`listen` is for stream
+ * endpoints). Written against the `IService` shape only, because a plugin must not import
  * `@torsion/application` at run time.
  *
  * @module
@@ -8,31 +8,12 @@
 import { isIP } from "node:net";
 import {
   type Deferred,
-  DeferredList,
   type IDatagramProtocol,
   type IListeningPort,
   type IReactorUDP,
-  maybeDeferred,
   succeed,
 } from "@torsion/core";
-import type { IService } from "./contract.ts";
-
-/** The IService bookkeeping shared by the two services below (no parent collection). */
-abstract class BaseService implements IService {
-  name: string | null = null;
-  running = false;
-  readonly parent: null = null;
-  setName(name: string): void {
-    this.name = name;
-  }
-  setServiceParent(parent: Parameters<IService["setServiceParent"]>[0]): void {
-    parent.addService(this);
-  }
-  disownServiceParent(): void {}
-  privilegedStartService(): void {}
-  abstract startService(): Deferred<void>;
-  abstract stopService(): Deferred<void>;
-}
+import type { IService, IServiceCollection } from "./contract.ts";
 
 /**
  * Parse a UDP address option: `PORT`, `HOST:PORT` or `[HOST]:PORT`, the host an IP address
@@ -54,18 +35,45 @@ export function parseUDPAddress(value: string): { interface: string; port: numbe
 }
 
 /** Binds `protocol` to a UDP port while running (Twisted's `internet.UDPServer`). */
-export class UDPService extends BaseService {
+export class UDPService implements IService {
+  name: string | null = null;
+  running = false;
+  #parent: IServiceCollection | null = null;
   readonly #reactor: IReactorUDP;
   readonly #address: { interface: string; port: number };
   readonly #protocol: IDatagramProtocol;
   #port: IListeningPort | undefined;
 
+  /** @throws TypeError for a malformed `address` (see {@link parseUDPAddress}). */
   constructor(reactor: IReactorUDP, address: string, protocol: IDatagramProtocol) {
-    super();
     this.#reactor = reactor;
     this.#address = parseUDPAddress(address);
     this.#protocol = protocol;
   }
+
+  get parent(): IServiceCollection | null {
+    return this.#parent;
+  }
+
+  setName(name: string): void {
+    if (this.#parent !== null)
+      throw new Error("Cannot change the name of a service that has a parent");
+    this.name = name;
+  }
+
+  setServiceParent(parent: IServiceCollection): void {
+    if (this.#parent !== null) this.disownServiceParent();
+    this.#parent = parent;
+    parent.addService(this);
+  }
+
+  disownServiceParent(): Deferred<void> | void {
+    const parent = this.#parent;
+    this.#parent = null;
+    return parent?.removeService(this);
+  }
+
+  privilegedStartService(): void {}
 
   /** Bind; fails with `CannotListenError` when the port cannot be bound. */
   startService(): Deferred<void> {
@@ -88,33 +96,5 @@ export class UDPService extends BaseService {
     const p = this.#port;
     this.#port = undefined;
     return p === undefined ? succeed(undefined) : p.stopListening();
-  }
-}
-
-/** Starts its services in order and stops them in reverse, as a `MultiService` would. */
-export class ServiceGroup extends BaseService {
-  readonly #services: readonly IService[];
-
-  constructor(services: readonly IService[]) {
-    super();
-    this.#services = services;
-  }
-
-  /** Start every service; fails with the first failure once every start has settled. */
-  startService(): Deferred<void> {
-    this.running = true;
-    const ds = this.#services.map((s) => maybeDeferred(() => s.startService()));
-    return new DeferredList(ds, { fireOnOneErrback: false, consumeErrors: true }).addCallback(
-      (results) => {
-        for (const [ok, value] of results) if (!ok) throw value;
-      },
-    );
-  }
-
-  /** Stop every service, last first; fires once all have stopped. */
-  stopService(): Deferred<void> {
-    this.running = false;
-    const ds = [...this.#services].reverse().map((s) => maybeDeferred(() => s.stopService()));
-    return new DeferredList(ds, { consumeErrors: true }).addCallback(() => undefined);
   }
 }

@@ -12,7 +12,6 @@ import { Factory } from "@torsion/core";
 import { TIMESTAMP_PORT, Timestamp } from "../timestamp.ts";
 import type { ServiceMaker } from "./contract.ts";
 import { listenOption, type OptionalStringOption, type StringListOption } from "./options.ts";
-import { serve } from "./serve.ts";
 
 type Options = { listen: StringListOption; "time-zone": OptionalStringOption };
 
@@ -32,15 +31,8 @@ const plugin: ServiceMaker<Options> = {
     const timeZone = options["time-zone"];
     // Construct one now so that an unknown zone stops the service from being made.
     new Timestamp({ clock: helpers.reactor, timeZone });
-    return serve(
-      helpers,
-      options.listen,
-      Factory.forProtocol(Timestamp, { clock: helpers.reactor, timeZone }),
-      [],
-      () => {
-        throw new Error("no UDP");
-      },
-    );
+    const factory = Factory.forProtocol(Timestamp, { clock: helpers.reactor, timeZone });
+    return helpers.combine(options.listen.map((e) => helpers.listen(e, factory)));
   },
 };
 export default plugin;
