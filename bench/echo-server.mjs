@@ -17,7 +17,9 @@ if (!Number.isInteger(port)) {
 }
 // Started through an endpoint, as a user would; the same backlog as the node:net peer, so that
 // bursts of connections are compared fairly.
-await serverFromString(reactor, `tcp:${port}:interface=127.0.0.1:backlog=1024`).listen(Factory.forProtocol(Echo));
+await serverFromString(reactor, `tcp:${port}:interface=127.0.0.1:backlog=1024`).listen(
+  Factory.forProtocol(Echo),
+);
 console.error(`torsion echo listening on 127.0.0.1:${port}`);
 await reactor.run();
 process.exit(0);

@@ -104,7 +104,7 @@ describe("TCP transport edge cases", () => {
     const server = servers.built[0] ?? (await servers.nextProtocol());
     await server.made;
     const chunk = Buffer.alloc(1024 * 1024, 120);
-    for (let i = 0; i < 8; i++) server.transport.write(chunk);
+    for (let i = 0; i < 32; i++) server.transport.write(chunk);
     expect((server.tcp as TCPTransport).writeBufferSize).toBeGreaterThan(0);
     server.tcp.abortConnection();
     server.transport.write(chunk); // dropped

@@ -3,49 +3,34 @@
  *
  * @module
  */
+import { search, View } from "./bytes.ts";
 
 const EMPTY: Buffer = Buffer.alloc(0);
-
-type ViewConstructor = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => Buffer;
-
-/**
- * The constructor Node's own `Buffer` methods use for views (`FastBuffer`), reached through the
- * standard `Symbol.species` hook. Why: a frame handed out per line is the hot path, and
- * `new FastBuffer(arrayBuffer, offset, length)` costs about a third of `buf.subarray(a, b)`
- * (which looks the species up on every call). Falls back to `Buffer.from` where the hook is
- * missing or does not make Buffers.
- */
-const View: ViewConstructor = ((): ViewConstructor => {
-  const species = (Buffer as unknown as Record<symbol, unknown>)[Symbol.species];
-  if (typeof species === "function") {
-    try {
-      const probe = new (species as ViewConstructor)(new ArrayBuffer(2), 1, 1);
-      if (Buffer.isBuffer(probe) && probe.byteOffset === 1 && probe.length === 1)
-        return species as ViewConstructor;
-    } catch {
-      // not a view constructor: use the fallback
-    }
-  }
-  return function view(buffer: ArrayBufferLike, byteOffset: number, length: number): Buffer {
-    return Buffer.from(buffer, byteOffset, length);
-  } as unknown as ViewConstructor;
-})();
-
-/** Ranges up to this many bytes are searched in JavaScript, longer ones with `Buffer.indexOf`. */
-const SHORT_SCAN = 48;
 
 /** Smallest owned allocation; small enough to come from Node's buffer pool. */
 const MIN_CAPACITY = 1024;
 
 /**
- * Bytes received but not yet consumed, as one contiguous region, with the operations a
- * decoder needs: search, peek and remove from the front.
+ * Chunks at least this long are kept as a second segment rather than copied behind a few
+ * unconsumed bytes. Smaller ones are cheaper to copy than to search in two pieces.
+ */
+const SEGMENT_MIN = 512;
+
+function asBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : new View(chunk.buffer, chunk.byteOffset, chunk.length);
+}
+
+/**
+ * Bytes received but not yet consumed, with the operations a decoder needs: search, peek and
+ * remove from the front.
  *
- * Why one contiguous region: a frame can then be handed out as a view (`subarray`) without
- * copying, and a search is one native `Buffer.indexOf` call. The first chunk pushed into an
- * empty accumulator is kept as it is (no copy: on a socket, most frames are views of the chunk
- * they arrived in); a chunk pushed behind unconsumed bytes is appended to an owned buffer that
- * grows by doubling, so a long frame arriving in small chunks costs linear time.
+ * Frames are handed out as views of the received chunks (no copy) wherever a frame lies within
+ * one chunk, and a search is a native `Buffer.indexOf` call. The first chunk pushed into an
+ * empty accumulator is kept as it is. A chunk pushed behind a few unconsumed bytes (the start
+ * of a frame cut by the chunk boundary) is kept as it is too, as a second segment: only the
+ * frame that spans the two segments is copied, when it is taken, and the frames after it are
+ * views of the new chunk again. Otherwise (a long frame arriving in many chunks) chunks are
+ * appended to an owned buffer that grows by doubling, so a long frame costs linear time.
  *
  * Returned views stay valid forever: bytes already handed out are never overwritten (the
  * owned buffer only grows at its end, and a full buffer is replaced, not compacted). A pushed
@@ -56,6 +41,7 @@ const MIN_CAPACITY = 1024;
  * bytes behind its back (raw mode, `clearLineBuffer`).
  */
 export class Accumulator {
+  // The head segment: bytes #start..#end of #buf.
   #buf: Buffer = EMPTY;
   /** `#buf.buffer` and `#buf.byteOffset`, cached: views are made from them. */
   #ab: ArrayBufferLike = EMPTY.buffer;
@@ -64,11 +50,17 @@ export class Accumulator {
   #end = 0;
   /** `true` when `#buf` was allocated here, so the space after `#end` may be written. */
   #owned = false;
+  // The tail segment, when there is one: bytes #tailStart.. of a chunk kept as it is. It is
+  // never empty, and only exists behind a non-empty head.
+  #tail: Buffer | undefined;
+  #tailStart = 0;
   #consumed = 0;
 
   /** Number of unconsumed bytes. */
   get length(): number {
-    return this.#end - this.#start;
+    const tail = this.#tail;
+    const head = this.#end - this.#start;
+    return tail === undefined ? head : head + tail.length - this.#tailStart;
   }
 
   /** Total number of bytes ever removed from the front (by take, skip, takeAll, clear). */
@@ -76,34 +68,32 @@ export class Accumulator {
     return this.#consumed;
   }
 
-  /** Append `chunk`. Copies it only when unconsumed bytes are already waiting. */
+  /** Append `chunk`. Copies it only when a long frame is being accumulated. */
   push(chunk: Uint8Array): void {
     const n = chunk.length;
     if (n === 0) return;
     if (this.#start === this.#end) {
-      this.#setBuffer(
-        Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, n),
-        false,
-      );
+      this.#setBuffer(asBuffer(chunk), false);
       this.#start = 0;
       this.#end = n;
       return;
     }
+    if (this.#tail !== undefined) this.#merge();
     if (this.#owned && this.#buf.length - this.#end >= n) {
       this.#buf.set(chunk, this.#end);
       this.#end += n;
       return;
     }
     const pending = this.#end - this.#start;
-    const needed = pending + n;
-    // Double so that a long frame arriving in small chunks is copied O(log n) times.
-    const capacity = Math.max(needed, pending * 2, MIN_CAPACITY);
-    const next = Buffer.allocUnsafe(capacity);
-    this.#buf.copy(next, 0, this.#start, this.#end);
-    next.set(chunk, pending);
-    this.#setBuffer(next, true);
-    this.#start = 0;
-    this.#end = needed;
+    if (pending <= n && n >= SEGMENT_MIN) {
+      // A frame cut by the chunk boundary: keep the chunk, copy only that frame when taken.
+      this.#tail = asBuffer(chunk);
+      this.#tailStart = 0;
+      return;
+    }
+    this.#grow(pending + n);
+    this.#buf.set(chunk, this.#end);
+    this.#end += n;
   }
 
   /**
@@ -113,81 +103,71 @@ export class Accumulator {
   indexOf(needle: number | Uint8Array, from = 0): number {
     const start = this.#start;
     const end = this.#end;
-    const buf = this.#buf;
-    const s = start + Math.max(from, 0);
-    if (s >= end) return -1;
-    if (end - s <= SHORT_SCAN) {
-      // A few new bytes (small chunks): a JavaScript loop beats the native call.
-      if (typeof needle === "number") {
-        for (let i = s; i < end; i++) if (buf[i] === needle) return i - start;
-        return -1;
-      }
-      const n = needle.length;
-      const first = needle[0];
-      outer: for (let i = s; i + n <= end; i++) {
-        if (buf[i] !== first) continue;
-        for (let k = 1; k < n; k++) if (buf[i + k] !== needle[k]) continue outer;
-        return i - start;
-      }
-      return -1;
-    }
-    // Do not search the owned buffer's unwritten tail.
-    const hay = end === buf.length ? buf : new View(this.#ab, this.#base, end);
-    if (typeof needle === "number" || needle.length > 4) {
-      const i = hay.indexOf(needle, s);
+    const s = from > 0 ? start + from : start;
+    const tail = this.#tail;
+    if (tail === undefined) {
+      if (s >= end) return -1;
+      const i = search(this.#buf, this.#ab, this.#base, s, end, needle);
       return i < 0 ? -1 : i - start;
     }
-    // A short sequence (such as "\r\n"): find its last byte with the single-byte search
-    // (memchr, no per-call search setup), then check the bytes before it.
-    const n = needle.length;
-    const last = needle[n - 1]!;
-    for (let j = s + n - 1; ; j++) {
-      j = hay.indexOf(last, j);
-      if (j < 0) return -1;
-      const at = j - n + 1;
-      let k = 0;
-      while (k < n - 1 && buf[at + k] === needle[k]) k++;
-      if (k === n - 1) return at - start;
+    const head = end - start;
+    if (s < end) {
+      const i = search(this.#buf, this.#ab, this.#base, s, end, needle);
+      if (i >= 0) return i - start;
     }
+    // Occurrences that start in the head and end in the tail.
+    const n = typeof needle === "number" ? 1 : needle.length;
+    const length = this.length;
+    for (let at = Math.max(from, head - n + 1, 0); at < head && at + n <= length; at++) {
+      if (this.#matchesAt(at, needle, n)) return at;
+    }
+    const t = this.#tailStart + Math.max(from - head, 0);
+    if (t >= tail.length) return -1;
+    const i = search(tail, tail.buffer, tail.byteOffset, t, tail.length, needle);
+    return i < 0 ? -1 : i - this.#tailStart + head;
   }
 
   /** Index of the last occurrence of `needle`, or -1. */
   lastIndexOf(needle: number | Uint8Array): number {
-    if (this.#start === this.#end) return -1;
+    if (this.length === 0) return -1;
     return this.peek().lastIndexOf(needle);
   }
 
   /** The byte at `index` from the front (undefined past the end). */
   at(index: number): number | undefined {
-    if (index < 0 || index >= this.#end - this.#start) return undefined;
-    return this.#buf[this.#start + index];
+    if (index < 0) return undefined;
+    const head = this.#end - this.#start;
+    if (index < head) return this.#buf[this.#start + index];
+    const tail = this.#tail;
+    if (tail === undefined) return undefined;
+    return tail[this.#tailStart + index - head];
   }
 
   /** Read an unsigned big-endian integer of `byteLength` (1 to 6) bytes at `offset`, without consuming. */
   readUIntBE(offset: number, byteLength: number): number {
-    if (offset < 0 || offset + byteLength > this.#end - this.#start) {
+    if (offset < 0 || offset + byteLength > this.length) {
       throw new RangeError(
         `cannot read ${byteLength} bytes at ${offset}: only ${this.length} buffered`,
       );
     }
-    return this.#buf.readUIntBE(this.#start + offset, byteLength);
+    if (offset + byteLength <= this.#end - this.#start)
+      return this.#buf.readUIntBE(this.#start + offset, byteLength);
+    let value = 0;
+    for (let k = 0; k < byteLength; k++) value = value * 256 + this.at(offset + k)!;
+    return value;
   }
 
   /** A view of the first `n` bytes (default: all), without consuming them. */
   peek(n: number = this.length): Buffer {
+    if (n > this.#end - this.#start && this.#tail !== undefined) this.#merge();
     const avail = this.#end - this.#start;
     if (n > avail) n = avail;
     return new View(this.#ab, this.#base + this.#start, n);
   }
 
-  /** Remove the first `n` bytes and return them as a view (no copy). */
+  /** Remove the first `n` bytes and return them as a view (no copy within a chunk). */
   take(n: number): Buffer {
-    const start = this.#start;
-    const avail = this.#end - start;
-    if (n > avail) n = avail;
-    const out = new View(this.#ab, this.#base + start, n);
-    this.#advance(n);
-    return out;
+    return this.takeFrame(n, 0);
   }
 
   /**
@@ -196,39 +176,99 @@ export class Accumulator {
    */
   takeFrame(n: number, skip: number): Buffer {
     const start = this.#start;
-    const avail = this.#end - start;
-    if (n > avail) n = avail;
-    const out = new View(this.#ab, this.#base + start, n);
-    const drop = n + skip;
-    this.#advance(drop < avail ? drop : avail);
+    let out: Buffer;
+    if (n <= this.#end - start) {
+      out = new View(this.#ab, this.#base + start, n);
+    } else if (this.#tail === undefined) {
+      out = new View(this.#ab, this.#base + start, this.#end - start);
+    } else {
+      out = this.#copyFront(Math.min(n, this.length));
+    }
+    this.#advance(n + skip);
     return out;
   }
 
   /** Remove the first `n` bytes. */
   skip(n: number): void {
-    const avail = this.#end - this.#start;
-    this.#advance(Math.min(n, avail));
+    this.#advance(n);
   }
 
   /** Remove and return everything buffered. */
   takeAll(): Buffer {
-    return this.take(this.#end - this.#start);
+    return this.takeFrame(this.length, 0);
   }
 
   /** Drop everything buffered. */
   clear(): void {
-    this.#advance(this.#end - this.#start);
+    this.#advance(this.length);
   }
 
+  /** Remove up to `n` bytes from the front. */
   #advance(n: number): void {
-    this.#consumed += n;
-    this.#start += n;
-    if (this.#start === this.#end) {
-      // Release the storage: a drained accumulator holds no memory.
-      this.#setBuffer(EMPTY, false);
-      this.#start = 0;
-      this.#end = 0;
+    if (n <= 0) return;
+    const head = this.#end - this.#start;
+    if (n < head) {
+      this.#start += n;
+      this.#consumed += n;
+      return;
     }
+    this.#consumed += head;
+    const tail = this.#tail;
+    if (tail !== undefined) {
+      // The head is gone: the tail becomes the head.
+      const fromTail = Math.min(n - head, tail.length - this.#tailStart);
+      this.#consumed += fromTail;
+      this.#setBuffer(tail, false);
+      this.#start = this.#tailStart + fromTail;
+      this.#end = tail.length;
+      this.#tail = undefined;
+      this.#tailStart = 0;
+      if (this.#start < this.#end) return;
+    }
+    // Release the storage: a drained accumulator holds no memory.
+    this.#setBuffer(EMPTY, false);
+    this.#start = 0;
+    this.#end = 0;
+  }
+
+  /** A copy of the first `n` bytes, which span the head and the tail. */
+  #copyFront(n: number): Buffer {
+    const head = this.#end - this.#start;
+    const out = Buffer.allocUnsafe(n);
+    this.#buf.copy(out, 0, this.#start, this.#end);
+    this.#tail!.copy(out, head, this.#tailStart, this.#tailStart + n - head);
+    return out;
+  }
+
+  /** `true` when `needle` (of length `n`) occurs at `at` from the front. */
+  #matchesAt(at: number, needle: number | Uint8Array, n: number): boolean {
+    if (typeof needle === "number") return this.at(at) === needle;
+    for (let k = 0; k < n; k++) if (this.at(at + k) !== needle[k]) return false;
+    return true;
+  }
+
+  /** Make the head and the tail one owned region. */
+  #merge(): void {
+    const tail = this.#tail!;
+    const rest = tail.length - this.#tailStart;
+    this.#tail = undefined;
+    this.#tailStart = 0;
+    const needed = this.#end - this.#start + rest;
+    if (!(this.#owned && this.#buf.length - this.#end >= rest)) this.#grow(needed);
+    tail.copy(this.#buf, this.#end, tail.length - rest, tail.length);
+    this.#end += rest;
+  }
+
+  /** Move the head into a new owned buffer with room for `needed` bytes or more. */
+  #grow(needed: number): void {
+    const pending = this.#end - this.#start;
+    // Double so that a long frame arriving in small chunks is copied O(log n) times.
+    const capacity = Math.max(needed, pending * 2, MIN_CAPACITY);
+    const next = Buffer.allocUnsafe(capacity);
+    this.#buf.copy(next, 0, this.#start, this.#end);
+    this.#setBuffer(next, true);
+    this.#start = 0;
+    this.#end = pending;
   }
 
   #setBuffer(buf: Buffer, owned: boolean): void {

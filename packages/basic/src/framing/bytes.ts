@@ -47,23 +47,29 @@ export function search(
   end: number,
   needle: number | Uint8Array,
 ): number {
-  if (end - s <= SHORT_SCAN) {
-    // A few new bytes (small chunks): a JavaScript loop beats the native call.
-    if (typeof needle === "number") {
-      for (let i = s; i < end; i++) if (buf[i] === needle) return i;
-      return -1;
-    }
-    const n = needle.length;
-    const first = needle[0];
-    outer: for (let i = s; i + n <= end; i++) {
-      if (buf[i] !== first) continue;
-      for (let k = 1; k < n; k++) if (buf[i + k] !== needle[k]) continue outer;
-      return i;
-    }
+  return end - s <= SHORT_SCAN
+    ? scanShort(buf, s, end, needle)
+    : scanLong(end === buf.length ? buf : new View(ab, base, end), s, needle);
+}
+
+/** A few new bytes (small chunks): a JavaScript loop beats the native call. */
+function scanShort(buf: Buffer, s: number, end: number, needle: number | Uint8Array): number {
+  if (typeof needle === "number") {
+    for (let i = s; i < end; i++) if (buf[i] === needle) return i;
     return -1;
   }
-  // Do not search past `end` (an owned buffer's unwritten tail).
-  const hay = end === buf.length ? buf : new View(ab, base, end);
+  const n = needle.length;
+  const first = needle[0];
+  outer: for (let i = s; i + n <= end; i++) {
+    if (buf[i] !== first) continue;
+    for (let k = 1; k < n; k++) if (buf[i + k] !== needle[k]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/** The native search over all of `hay` from `s`. */
+function scanLong(hay: Buffer, s: number, needle: number | Uint8Array): number {
   if (typeof needle === "number" || needle.length > 4) return hay.indexOf(needle, s);
   // A short sequence (such as "\r\n"): find its last byte with the single-byte search
   // (memchr, ~8 ns a call against ~45 ns for a sequence), then check the bytes before it.
@@ -74,7 +80,7 @@ export function search(
     if (j < 0) return -1;
     const at = j - n + 1;
     let k = 0;
-    while (k < n - 1 && buf[at + k] === needle[k]) k++;
+    while (k < n - 1 && hay[at + k] === needle[k]) k++;
     if (k === n - 1) return at;
   }
 }

@@ -143,8 +143,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   /**
    * Fire the callback chain with `result`.
    *
-   * @throws AlreadyCalledError if this Deferred already fired (unless it was cancelled and the
-   *   canceller did not fire it: then the late result is silently dropped, as in Twisted).
+   * @throws AlreadyCalledError if this Deferred already fired (unless it was cancelled without
+   *   a canceller: then the one late result is silently dropped, as in Twisted).
    * @throws TypeError if `result` is a Deferred (return it from a callback to chain instead).
    */
   callback(result: T): void {
@@ -247,9 +247,11 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 
   /**
    * Cancel the operation. Before this Deferred has a result: aborts {@link signal}, calls the
-   * canceller; if that did not fire the Deferred, fails it with {@link CancelledError} (and a
-   * later `callback`/`errback` from the operation is then ignored). If it fired but its chain
-   * waits on another Deferred, cancels that one. Otherwise does nothing.
+   * canceller; if that did not fire the Deferred, fails it with {@link CancelledError}. Without
+   * a canceller, the one late `callback`/`errback` from the operation is then ignored; with a
+   * canceller that did not fire it, a late one throws {@link AlreadyCalledError} (Twisted's
+   * rule: a canceller is expected to stop the operation). If it fired but its chain waits on
+   * another Deferred, cancels that one. Otherwise does nothing.
    */
   cancel(): void {
     const flags = this.#flags;

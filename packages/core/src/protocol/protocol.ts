@@ -15,7 +15,11 @@ export const connectionDone: Failure<ConnectionDone> = new Failure(new Connectio
  * Prefer {@link Protocol}, which adds `dataReceived`.
  */
 export class BaseProtocol {
-  /** `true` between `makeConnection` and `connectionLost`. */
+  /**
+   * Set `true` by `makeConnection`. As in Twisted, nothing sets it back: a protocol that reads
+   * it after the connection closed sets it `false` in its own `connectionLost` (the transport's
+   * `connected` flag is the authoritative one).
+   */
   connected = false;
   #transport: ITransport | undefined;
 
