@@ -106,7 +106,9 @@ describe("cmd-server example", () => {
     expect(await c.command("   ")).toBe("Command not found.\n");
     c.socket.write("exit\r\n");
     await c.closed();
-    await expect.poll(() => logged().some((l) => l.includes("Lost client connection."))).toBe(true);
+    await expect
+      .poll(() => logged().some((l) => l.includes("Lost client connection.")), { timeout: 15_000 })
+      .toBe(true);
     const lines = logged();
     expect(lines).toContainEqual(
       expect.stringMatching(
@@ -141,7 +143,7 @@ describe("cmd-server example", () => {
     // Once a client leaves, there is room again.
     a.socket.write("exit\n");
     await a.closed();
-    await expect.poll(() => factory.clients.size).toBe(1);
+    await expect.poll(() => factory.clients.size, { timeout: 15_000 }).toBe(1);
     const d = await connect(portNumber);
     expect(await d.command("x")).toBe("Command not found.\n");
     b.socket.destroy();

@@ -3,7 +3,7 @@
  * a TCP server service for the echo factory. In Torsion the `.tac` file is a module exporting
  * `application`, and `twist --app` runs it:
  *
- *     pnpm build && npx twist --app examples/dist/echo-app/echo-app.js
+ *     pnpm build && pnpm twist --app examples/dist/echo-app/echo-app.js   # from the repository root
  *     nc 127.0.0.1 8000
  *
  * `twist` does the rest: logging, SIGINT/SIGTERM, draining connections, `--pidfile`, `--workers`.

@@ -1,24 +1,30 @@
-import { readFileSync } from "node:fs";
-import type { IService, ServiceMakerHelpers } from "@torsion/application";
-import { type IProtocolFactory, Logger } from "@torsion/core";
-import { MemoryReactor } from "@torsion/core/testing";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  applicationVersion,
+  discoverPlugins,
+  loadPlugin,
+  type ServiceMakerHelpers,
+  serviceMakerHelpers,
+} from "@torsion/application";
+import { createReactor, type IProtocolFactory } from "@torsion/core";
 import { describe, expect, it } from "vitest";
 import reverse from "./plugin.ts";
 import { Reverse } from "./reverse.ts";
 
-/** Helpers as `twist` gives them, recording what the plugin asks to listen on. */
+/** The helpers `twist` gives, recording what the plugin asks to listen on. */
 function helpers(): ServiceMakerHelpers & { listened: [string, IProtocolFactory][] } {
+  const real = serviceMakerHelpers("reverse", createReactor());
   const listened: [string, IProtocolFactory][] = [];
-  const fake = (label: string): IService => ({ name: label }) as IService;
   return {
+    ...real,
     listened,
-    reactor: new MemoryReactor() as never,
-    logger: new Logger("reverse"),
     listen(description, factory) {
       listened.push([description, factory]);
-      return fake(description);
+      return real.listen(description, factory);
     },
-    combine: (services) => (services.length === 1 ? services[0]! : fake("group")),
   };
 }
 
@@ -42,5 +48,27 @@ describe("the reverse plugin", () => {
   it("has the shape twist checks", () => {
     expect(typeof reverse.makeService).toBe("function");
     expect(reverse.options.listen.default).toEqual(["tcp:8023"]);
+  });
+
+  it("is found by twist's discovery once installed, and loads", async () => {
+    // Install this package into a temporary node_modules, as `pnpm add` would (a symlink).
+    const dir = mkdtempSync(join(tmpdir(), "torsion-template-"));
+    try {
+      mkdirSync(join(dir, "node_modules"));
+      const self = fileURLToPath(new URL("..", import.meta.url));
+      symlinkSync(self, join(dir, "node_modules", "torsion-plugin-reverse"), "dir");
+      const { plugins, problems } = discoverPlugins({ from: [dir] });
+      expect(problems).toEqual([]);
+      const info = plugins.find((p) => p.name === "reverse");
+      expect(info?.packageName).toBe("torsion-plugin-reverse");
+      // The source condition, as in this repository's tests (a published copy loads dist/).
+      const maker = await loadPlugin(info!, {
+        applicationVersion,
+        conditions: ["@torsion/source", "import", "default"],
+      });
+      expect(maker.name).toBe("reverse");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -26,6 +26,7 @@ export type { StreamServerEndpointServiceOptions } from "./service/endpoint-serv
 export { ConnectionTrackingFactory } from "./service/tracking.ts";
 export type { ConnectionTrackingOptions } from "./service/tracking.ts";
 export { TimerService } from "./service/timer-service.ts";
+export { parseUDPAddress, UDPServer } from "./service/udp-server.ts";
 export { ClientService, backoffPolicy } from "./service/client-service.ts";
 export type {
   BackoffOptions,
@@ -36,12 +37,16 @@ export type {
 // --- plugins ------------------------------------------------------------------------------
 export { defineServiceMaker } from "./plugin/types.ts";
 export type {
+  BooleanOption,
+  OptionalStringOption,
   ParsedOption,
   ParsedOptions,
   PluginOption,
   PluginOptions,
   ServiceMaker,
   ServiceMakerHelpers,
+  StringListOption,
+  StringOption,
 } from "./plugin/types.ts";
 export { discoverPlugins, nodeModulesDirs } from "./plugin/discovery.ts";
 export type { DiscoveryOptions, DiscoveryResult, PluginInfo } from "./plugin/discovery.ts";
@@ -52,6 +57,7 @@ export { satisfies } from "./plugin/semver.ts";
 // --- runner -------------------------------------------------------------------------------
 export { EXIT_USAGE, main } from "./runner/main.ts";
 export type { RunnerIO } from "./runner/main.ts";
-export type { ConfigServiceEntry, TwistConfig } from "./runner/compose.ts";
+export { serviceMakerHelpers } from "./runner/compose.ts";
+export type { ConfigServiceEntry, RunnerReactor, TwistConfig } from "./runner/compose.ts";
 export { PIDFile } from "./runner/pidfile.ts";
 export { applicationVersion } from "./version.ts";

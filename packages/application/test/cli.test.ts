@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -21,7 +21,8 @@ afterEach(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe("twist (child process)", () => {
+// Each test starts node at least once: generous on a loaded machine.
+describe("twist (child process)", { timeout: 60_000 }, () => {
   it("--help lists the installed plugins with their descriptions", async () => {
     const t = twist("--help");
     expect(await t.exited).toBe(0);
@@ -38,8 +39,10 @@ describe("twist (child process)", () => {
   });
 
   it("serves a connection and logs it with Twisted's per-connection prefix", async () => {
-    const t = twist("echo", "--listen", "tcp:0:interface=127.0.0.1");
+    const pidfile = join(dir, "serving.pid");
+    const t = twist("--pidfile", pidfile, "echo", "--listen", "tcp:0:interface=127.0.0.1");
     const [port] = await t.ports();
+    expect(readFileSync(pidfile, "utf8")).toBe(`${t.proc.pid}\n`);
     const c = await client(port!);
     expect(await roundTrip(c, "hello\r\n")).toBe("hello\r\n");
     const made = await t.waitFor(
@@ -54,10 +57,12 @@ describe("twist (child process)", () => {
     );
     t.proc.kill("SIGTERM");
     expect(await t.exited).toBe(0);
+    expect(existsSync(pidfile)).toBe(false);
   });
 
   it("on SIGTERM stops listening, lets the open connection finish, then exits 0", async () => {
-    const t = twist("echo");
+    // A grace period far longer than the test, so the open connection is never cut short.
+    const t = twist("--shutdown-timeout", "120", "echo");
     const [port] = await t.ports();
     const c = await client(port!);
     await roundTrip(c, "before");
@@ -104,6 +109,12 @@ describe("twist (child process)", () => {
     expect(bad.stderr).toContain("Usage: twist [options] <plugin>");
     const unknown = twist("--frobnicate", "echo");
     expect(await unknown.exited).toBe(64);
+    const format = twist("--log-format", "xml", "echo");
+    expect(await format.exited).toBe(64);
+    expect(format.stderr).toContain("--log-format must be text or json");
+    const refused = twist("echo", "--refuse", "no such time zone");
+    expect(await refused.exited).toBe(64);
+    expect(refused.stderr).toMatch(/^twist: echo: no such time zone\nUsage: twist/);
     const missing = twist("nosuchplugin");
     expect(await missing.exited).toBe(64);
     expect(missing.stderr).toMatch(
@@ -136,7 +147,36 @@ describe("twist (child process)", () => {
     expect(pids.has(t.proc.pid!)).toBe(false);
     t.proc.kill("SIGTERM");
     expect(await t.exited).toBe(0);
-  });
+  }, 60_000);
+
+  it("--workers restarts a worker that dies, with growing delays", async () => {
+    const t = twist("--workers", "2", "echo");
+    const startedPids = (): number[] =>
+      t.records
+        .map((r) => /Worker \d \(pid (\d+)\) started/.exec(r.msg)?.[1])
+        .filter((p): p is string => p !== undefined)
+        .map(Number);
+    await t.waitFor(() => (startedPids().length === 2 ? true : undefined), "both workers");
+    // Kill the newest worker twice in a row: each quick death waits longer before the restart
+    // (1 s, then 1.5 s: Twisted's backoff). A worker that lived 10 s counts as healthy and is
+    // restarted at once, so on a very slow machine the first delay may be 0; the second still
+    // grows.
+    const delays: number[] = [];
+    for (const n of [3, 4]) {
+      const victim = startedPids().at(-1)!;
+      process.kill(victim, "SIGKILL");
+      const died = await t.waitFor(
+        () => t.records.find((r) => r.msg.includes(`(pid ${victim}) died`)),
+        `worker ${victim} to be reported dead`,
+      );
+      delays.push(Number(/restarting it in ([\d.]+) s/.exec(died.msg)?.[1]));
+      await t.waitFor(() => (startedPids().length === n ? true : undefined), `restart ${n - 2}`);
+    }
+    expect([0, 1]).toContain(delays[0]);
+    expect(delays[1]).toBeGreaterThan(delays[0]!);
+    t.proc.kill("SIGTERM");
+    expect(await t.exited).toBe(0);
+  }, 60_000);
 
   it("--config composes several plugins in one process", async () => {
     const config = join(dir, "two.json");

@@ -17,7 +17,6 @@ export {
   Int16StringReceiver,
   Int32StringReceiver,
   IntNStringReceiver,
-  StringTooLongError,
 } from "./int-n-string-receiver.ts";
 export { FileSender } from "./file-sender.ts";
 export type { ChunkTransform, FileSource } from "./file-sender.ts";
@@ -39,6 +38,7 @@ export {
   DEFAULT_MAX_PREFIXED_LENGTH,
   IntPrefixDecoder,
   LengthLimitExceededError,
+  StringTooLongError,
   encodeIntPrefixed,
 } from "./framing/int-prefix-decoder.ts";
 export type { IntPrefixDecoderOptions, PrefixLength } from "./framing/int-prefix-decoder.ts";

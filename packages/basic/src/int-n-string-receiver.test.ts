@@ -3,12 +3,12 @@ import { forEveryChunking } from "@torsion/test-utils";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { chunkSizes, splitBySizes } from "../test/chunking.ts";
+import { StringTooLongError } from "./index.ts";
 import {
   Int8StringReceiver,
   Int16StringReceiver,
   Int32StringReceiver,
   type IntNStringReceiver,
-  StringTooLongError,
 } from "./int-n-string-receiver.ts";
 
 type Ctor = new () => IntNStringReceiver;

@@ -5,30 +5,15 @@
  * @module
  */
 
-import type { IPushProducer } from "@torsion/core";
-import { Protocol, TorsionError } from "@torsion/core";
 import { Accumulator } from "./framing/accumulator.ts";
 import {
   DEFAULT_MAX_PREFIXED_LENGTH,
+  encodeIntPrefixed,
   IntPrefixDecoder,
   LengthLimitExceededError,
   type PrefixLength,
 } from "./framing/int-prefix-decoder.ts";
-
-const EMPTY: Buffer = Buffer.alloc(0);
-
-/** `sendString` was given more bytes than the length prefix can express (Twisted's name). */
-export class StringTooLongError extends TorsionError {
-  /** The string's length. */
-  readonly length: number;
-  /** The longest string the prefix can express. */
-  readonly maxLength: number;
-  constructor(length: number, maxLength: number) {
-    super(`string length (${length}) exceeds the maximum (${maxLength}) of the length prefix`);
-    this.length = length;
-    this.maxLength = maxLength;
-  }
-}
+import { PauseableProtocol } from "./pauseable.ts";
 
 /**
  * Base class of the length-prefixed protocols: each string is preceded by its length as an
@@ -46,15 +31,13 @@ export class StringTooLongError extends TorsionError {
  * A push producer, as Twisted's: {@link IntNStringReceiver.pauseProducing} holds back strings
  * already received, {@link IntNStringReceiver.resumeProducing} delivers them.
  */
-export abstract class IntNStringReceiver extends Protocol implements IPushProducer {
+export abstract class IntNStringReceiver extends PauseableProtocol {
   /** Width of the prefix in bytes. */
   abstract readonly prefixLength: PrefixLength;
   /** The prefix as a Python `struct` format, for reference (`"!B"`, `"!H"`, `"!I"`). */
   abstract readonly structFormat: string;
   /** The longest string accepted (Twisted's default 99999). */
   MAX_LENGTH: number = DEFAULT_MAX_PREFIXED_LENGTH;
-  /** `true` while paused or stopped. */
-  paused = false;
 
   readonly #buffer = new Accumulator();
   #decoder: IntPrefixDecoder | undefined;
@@ -79,33 +62,7 @@ export abstract class IntNStringReceiver extends Protocol implements IPushProduc
    *   (2^(8 × prefixLength) bytes or more); nothing is written then.
    */
   sendString(data: string | Uint8Array): void {
-    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-    const p = this.prefixLength;
-    const limit = 2 ** (8 * p);
-    if (bytes.length >= limit) throw new StringTooLongError(bytes.length, limit - 1);
-    const out = Buffer.allocUnsafe(p + bytes.length);
-    out.writeUIntBE(bytes.length, 0, p);
-    out.set(bytes, p);
-    this.transport.write(out);
-  }
-
-  /** Stop delivering strings and pause the transport. */
-  pauseProducing(): void {
-    this.paused = true;
-    (this.transport as Partial<IPushProducer>).pauseProducing?.();
-  }
-
-  /** Resume the transport and deliver the strings held back. */
-  resumeProducing(): void {
-    this.paused = false;
-    (this.transport as Partial<IPushProducer>).resumeProducing?.();
-    this.dataReceived(EMPTY);
-  }
-
-  /** Stop delivering for good and stop the transport. */
-  stopProducing(): void {
-    this.paused = true;
-    (this.transport as Partial<IPushProducer>).stopProducing?.();
+    this.transport.write(encodeIntPrefixed(data, this.prefixLength));
   }
 
   override dataReceived(data: Buffer): void {

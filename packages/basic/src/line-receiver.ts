@@ -4,10 +4,10 @@
  * @module
  */
 
-import type { IPushProducer, ITCPTransport, ITransport } from "@torsion/core";
-import { Protocol } from "@torsion/core";
+import type { ITCPTransport, ITransport } from "@torsion/core";
 import { Accumulator } from "./framing/accumulator.ts";
 import { DEFAULT_MAX_LINE_LENGTH, LineDecoder, LineTooLongError } from "./framing/line-decoder.ts";
+import { PauseableProtocol } from "./pauseable.ts";
 
 const CRLF: Buffer = Buffer.from("\r\n");
 
@@ -46,13 +46,11 @@ export function toBytes(data: string | Uint8Array): Uint8Array {
  * Linear time whatever the chunking: the scan position is kept between chunks, so a 1.6 MB
  * line in 1 KiB chunks is scanned once (Twisted rescans it per chunk: quadratic).
  */
-export class LineReceiver extends Protocol implements IPushProducer {
+export class LineReceiver extends PauseableProtocol {
   /** The line delimiter (Twisted's default `"\r\n"`). Strings are UTF-8. */
   delimiter: string | Uint8Array = CRLF;
   /** The longest line accepted, delimiter excluded (Twisted's default 16384). */
   MAX_LENGTH: number = DEFAULT_MAX_LINE_LENGTH;
-  /** `true` while paused by {@link LineReceiver.pauseProducing} or stopped. */
-  paused = false;
   /** `true` in line mode (the default), `false` in raw mode. Twisted's `line_mode`. */
   lineMode = true;
 
@@ -115,25 +113,6 @@ export class LineReceiver extends Protocol implements IPushProducer {
     this.lineMode = false;
   }
 
-  /** Stop delivering lines and pause the transport. */
-  pauseProducing(): void {
-    this.paused = true;
-    (this.transport as Partial<IPushProducer>).pauseProducing?.();
-  }
-
-  /** Resume the transport and deliver the lines held back. */
-  resumeProducing(): void {
-    this.paused = false;
-    (this.transport as Partial<IPushProducer>).resumeProducing?.();
-    this.dataReceived(EMPTY);
-  }
-
-  /** Stop delivering for good and stop the transport. */
-  stopProducing(): void {
-    this.paused = true;
-    (this.transport as Partial<IPushProducer>).stopProducing?.();
-  }
-
   override dataReceived(data: Buffer): void {
     const buffer = this.#buffer;
     buffer.push(data);
@@ -190,5 +169,3 @@ export class LineReceiver extends Protocol implements IPushProducer {
     }));
   }
 }
-
-const EMPTY: Buffer = Buffer.alloc(0);

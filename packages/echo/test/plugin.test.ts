@@ -1,47 +1,28 @@
 import * as dgram from "node:dgram";
 import { readFileSync } from "node:fs";
-import { MultiService } from "@torsion/application";
-import { createReactor, type IProtocolFactory, Logger } from "@torsion/core";
+import {
+  type ServiceMakerHelpers,
+  serviceMakerHelpers,
+  type UDPServer,
+} from "@torsion/application";
+import { createReactor, type IProtocolFactory, type IPv4Address } from "@torsion/core";
 import { describe, expect, it } from "vitest";
 import { Discard } from "../src/discard.ts";
 import { Echo } from "../src/echo.ts";
-import type { IService, ServiceMakerHelpers } from "../src/plugin/contract.ts";
 import discardPlugin from "../src/plugin/discard.ts";
 import echoPlugin from "../src/plugin/echo.ts";
-import { parseUDPAddress } from "../src/plugin/services.ts";
 
 const reactor = createReactor();
 
+/** The helpers `twist` gives, recording what the plugin listens on. */
 function helpers(): { helpers: ServiceMakerHelpers; listened: Array<[string, IProtocolFactory]> } {
+  const real = serviceMakerHelpers("test", reactor);
   const listened: Array<[string, IProtocolFactory]> = [];
-  const fake: IService = {
-    name: null,
-    running: false,
-    parent: null,
-    setName() {},
-    setServiceParent() {},
-    disownServiceParent() {},
-    privilegedStartService() {},
-    startService() {},
-    stopService() {},
+  const listen: ServiceMakerHelpers["listen"] = (description, factory) => {
+    listened.push([description, factory]);
+    return real.listen(description, factory);
   };
-  return {
-    listened,
-    helpers: {
-      reactor,
-      logger: new Logger("test"),
-      combine(services) {
-        if (services.length === 1) return services[0]!;
-        const all = new MultiService();
-        for (const s of services) s.setServiceParent(all);
-        return all;
-      },
-      listen(description, factory) {
-        listened.push([description, factory]);
-        return fake;
-      },
-    },
-  };
+  return { listened, helpers: { ...real, listen } };
 }
 
 describe("plugins", () => {
@@ -66,7 +47,7 @@ describe("plugins", () => {
     ] as const) {
       const h = helpers();
       expect(plugin.options.listen.default).toEqual([endpoint]);
-      await plugin.makeService({ listen: plugin.options.listen.default, udp: [] }, h.helpers);
+      await plugin.makeService({ listen: [...plugin.options.listen.default], udp: [] }, h.helpers);
       expect(h.listened.map(([d]) => d)).toEqual([endpoint]);
       expect(h.listened[0]![1].buildProtocol({ type: "TCP" })).toBeInstanceOf(P);
     }
@@ -86,16 +67,12 @@ describe("plugins", () => {
   });
 
   it("a UDP address answers datagrams while the service runs", async () => {
-    // Find a free UDP port, then let the service bind it.
-    const probe = dgram.createSocket("udp4");
-    await new Promise<void>((r) => probe.bind(0, "127.0.0.1", r));
-    const n = probe.address().port;
-    await new Promise<void>((r) => probe.close(() => r()));
     const service = await echoPlugin.makeService(
-      { listen: [], udp: [`127.0.0.1:${n}`] },
+      { listen: [], udp: ["127.0.0.1:0"] },
       helpers().helpers,
     );
     await service.startService();
+    const n = ((service as UDPServer).port!.getHost() as IPv4Address).port;
     const socket = dgram.createSocket("udp4");
     const reply = new Promise<Buffer>((r) => socket.once("message", r));
     socket.send("ping", n, "127.0.0.1");
@@ -104,11 +81,9 @@ describe("plugins", () => {
     await service.stopService();
   });
 
-  it("parses UDP addresses and rejects malformed ones", () => {
-    expect(parseUDPAddress("8007")).toEqual({ interface: "", port: 8007 });
-    expect(parseUDPAddress("127.0.0.1:7")).toEqual({ interface: "127.0.0.1", port: 7 });
-    expect(parseUDPAddress("[::1]:7")).toEqual({ interface: "::1", port: 7 });
-    expect(() => parseUDPAddress("tcp:7")).toThrow(/Invalid UDP address "tcp:7"/);
-    expect(() => parseUDPAddress("70000")).toThrow(TypeError);
+  it("refuses a malformed UDP address before anything starts", () => {
+    expect(() => echoPlugin.makeService({ listen: [], udp: ["tcp:7"] }, helpers().helpers)).toThrow(
+      /Invalid UDP address "tcp:7"/,
+    );
   });
 });

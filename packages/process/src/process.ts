@@ -64,7 +64,8 @@ interface Pipe {
  * are passed as they are, and `executable` is looked up on `PATH` when it has no slash.
  * Unlike Twisted, `args` does **not** include `argv[0]` (Node's convention; see `argv0`).
  *
- * `protocol.makeConnection(transport)` is called before this returns. If the executable cannot
+ * `protocol.makeConnection(transport)` is called before this returns; if `connectionMade`
+ * throws, the error is logged and the pipes are closed (`processEnded` still follows). If the executable cannot
  * be started (missing, not executable, missing working directory), the protocol hears it
  * promptly through the usual calls: every pipe's `childConnectionLost`, then `processExited`
  * and `processEnded` with a `ProcessSpawnError` (exit code 127 or 126, Node's error as `cause`).
@@ -151,7 +152,14 @@ export class ProcessTransport implements IProcessTransport {
           });
       });
     }
-    protocol.makeConnection(this);
+    try {
+      protocol.makeConnection(this);
+    } catch (err) {
+      // A bug in connectionMade closes this child's pipes (as one would a connection); the
+      // caller still gets the transport, and processEnded still comes.
+      this.#logError("connectionMade", err);
+      this.loseConnection();
+    }
     if (startError) {
       const err = startError;
       const report = (): void => this.#failedToStart(err);

@@ -147,6 +147,21 @@ describe("StandardIO", () => {
     expect(p.lost).toHaveLength(1);
   });
 
+  it("an exception in connectionMade is logged and closes the connection, not the process", async () => {
+    class Throws extends Recorder {
+      override connectionMade(): void {
+        throw new Error("bug in connectionMade");
+      }
+    }
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const p = new Throws();
+    expect(() => new StandardIO(p, { stdin, stdout })).not.toThrow();
+    await new Promise((r) => stdout.on("finish", r));
+    expect(p.lost).toHaveLength(1);
+    expect(p.lost[0]?.check(ConnectionDone)).toBe(ConnectionDone);
+  });
+
   it("pauses a registered producer while stdout is full and resumes it on drain", async () => {
     const stdin = new PassThrough();
     const pending: Array<() => void> = [];

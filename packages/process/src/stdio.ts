@@ -43,7 +43,8 @@ function isHalfCloseable(p: unknown): p is IHalfCloseableProtocol {
 /**
  * Connects `protocol` to this process's stdin and stdout, as if they were a connection:
  * what arrives on stdin goes to `dataReceived`, what the protocol writes goes to stdout.
- * `protocol.makeConnection(this)` is called from the constructor.
+ * `protocol.makeConnection(this)` is called from the constructor (an exception from
+ * `connectionMade` is logged and closes the connection, as one from `dataReceived` does).
  *
  * End of input (stdin closed, or Ctrl-D on a terminal) ends the connection cleanly:
  * `connectionLost` with `ConnectionDone`, after everything written was handed to stdout.
@@ -85,7 +86,12 @@ export class StandardIO implements ITransport, IConsumer, IPushProducer {
     this.#listen(this.#stdin, "end", () => this.#readConnectionLost());
     this.#listen(this.#stdin, "error", (err: Error) => this.#lost(err));
     this.#listen(this.#stdout, "error", (err: Error) => this.#lost(err));
-    protocol.makeConnection(this);
+    try {
+      protocol.makeConnection(this);
+    } catch (err) {
+      this.#logError("connectionMade", err);
+      this.loseConnection();
+    }
   }
 
   /** Write to stdout (strings as UTF-8). Ignored once the connection is closing. */

@@ -276,6 +276,34 @@ describe("spawnProcess: closing and errors", () => {
     }
   });
 
+  it("an exception in connectionMade is logged and closes the pipes; spawnProcess still returns", async () => {
+    const seen: LogEvent[] = [];
+    const observer = (e: LogEvent): void => {
+      seen.push(e);
+    };
+    globalLogPublisher.addObserver(observer);
+    try {
+      class Throws extends Recorder {
+        override connectionMade(): void {
+          super.connectionMade();
+          throw new Error("bug in connectionMade");
+        }
+      }
+      const p = new Throws();
+      // cat exits once its stdin is closed: the pipes were closed for it.
+      expect(() => spawnProcess(p, "cat")).not.toThrow();
+      const reason = await p.ended;
+      expect(reason.check(ProcessDone)).toBe(ProcessDone);
+      expectTwistedOrder(p.events, [0, 1, 2]);
+      const logged = seen.find((e) => e.log_namespace === "torsion.process");
+      expect((logged?.log_failure as Failure | undefined)?.getErrorMessage()).toBe(
+        "bug in connectionMade",
+      );
+    } finally {
+      globalLogPublisher.removeObserver(observer);
+    }
+  });
+
   it("pauseProducing holds the child's output back until resumeProducing", async () => {
     const p = new Recorder();
     const t = spawnProcess(p, "sh", ["-c", "echo held"]);

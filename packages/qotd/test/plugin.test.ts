@@ -1,36 +1,24 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MultiService } from "@torsion/application";
-import { createReactor, type IProtocolFactory, Logger } from "@torsion/core";
+import { type ServiceMakerHelpers, serviceMakerHelpers } from "@torsion/application";
+import { createReactor, type IProtocolFactory } from "@torsion/core";
 import { StringTransport } from "@torsion/core/testing";
 import { describe, expect, it } from "vitest";
-import type { IService, ServiceMakerHelpers } from "../src/plugin/contract.ts";
 import plugin from "../src/plugin/qotd.ts";
 import { QuoteTooLongError } from "../src/quotes.ts";
 
 const reactor = createReactor();
 
+/** The helpers `twist` gives, recording what the plugin listens on. */
 function helpers(): { helpers: ServiceMakerHelpers; listened: Array<[string, IProtocolFactory]> } {
+  const real = serviceMakerHelpers("test", reactor);
   const listened: Array<[string, IProtocolFactory]> = [];
-  const fake = { name: null, running: false, parent: null } as unknown as IService;
-  return {
-    listened,
-    helpers: {
-      reactor,
-      logger: new Logger("test"),
-      combine(services) {
-        if (services.length === 1) return services[0]!;
-        const all = new MultiService();
-        for (const s of services) s.setServiceParent(all);
-        return all;
-      },
-      listen(description, factory) {
-        listened.push([description, factory]);
-        return fake;
-      },
-    },
+  const listen: ServiceMakerHelpers["listen"] = (description, factory) => {
+    listened.push([description, factory]);
+    return real.listen(description, factory);
   };
+  return { listened, helpers: { ...real, listen } };
 }
 
 function quoteFrom(factory: IProtocolFactory): string {

@@ -68,9 +68,14 @@ export function suggestThreadPoolSize(size: number): void {
  * // main.ts
  * const { port1, port2 } = new MessageChannel();
  * port1.on("message", (done) => console.log(`${done} done`));
+ * // The worker closes its end when done; every message posted before arrives before "close".
+ * const closed = new Promise((resolve) => port1.once("close", resolve));
  * const total = await deferToThread(defineTask(new URL("./work.mjs", import.meta.url), "count"), 10_000, port2);
- * port1.close();
+ * await closed;
  * ```
+ *
+ * The result can arrive before the last progress messages (they travel on another channel):
+ * closing `port1` as soon as the result is in would drop them.
  */
 export function deferToThread<F extends TaskFunction>(
   task: Task<F>,

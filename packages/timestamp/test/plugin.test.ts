@@ -1,11 +1,15 @@
 import * as dgram from "node:dgram";
 import { readFileSync } from "node:fs";
-import { MultiService } from "@torsion/application";
-import { createReactor, type IProtocolFactory, Logger } from "@torsion/core";
+import {
+  type IService,
+  type ServiceMakerHelpers,
+  serviceMakerHelpers,
+  type UDPServer,
+} from "@torsion/application";
+import { createReactor, type IProtocolFactory, type IPv4Address } from "@torsion/core";
 import { StringTransport } from "@torsion/core/testing";
 import { describe, expect, it } from "vitest";
 import { Daytime } from "../src/daytime.ts";
-import type { IService, ServiceMakerHelpers } from "../src/plugin/contract.ts";
 import daytimePlugin from "../src/plugin/daytime.ts";
 import timePlugin from "../src/plugin/time.ts";
 import timestampPlugin from "../src/plugin/timestamp.ts";
@@ -14,33 +18,15 @@ import { Timestamp } from "../src/timestamp.ts";
 
 const reactor = createReactor();
 
+/** The helpers `twist` gives, recording what the plugin listens on. */
 function helpers(): { helpers: ServiceMakerHelpers; listened: Array<[string, IProtocolFactory]> } {
+  const real = serviceMakerHelpers("test", reactor);
   const listened: Array<[string, IProtocolFactory]> = [];
-  return {
-    listened,
-    helpers: {
-      reactor,
-      logger: new Logger("test"),
-      listen(description, factory) {
-        listened.push([description, factory]);
-        return new MultiService();
-      },
-      combine(services) {
-        if (services.length === 1) return services[0]!;
-        const all = new MultiService();
-        for (const s of services) s.setServiceParent(all);
-        return all;
-      },
-    },
+  const listen: ServiceMakerHelpers["listen"] = (description, factory) => {
+    listened.push([description, factory]);
+    return real.listen(description, factory);
   };
-}
-
-async function freeUDPPort(): Promise<number> {
-  const probe = dgram.createSocket("udp4");
-  await new Promise<void>((r) => probe.bind(0, "127.0.0.1", r));
-  const n = probe.address().port;
-  await new Promise<void>((r) => probe.close(() => r()));
-  return n;
+  return { listened, helpers: { ...real, listen } };
 }
 
 describe("plugins", () => {
@@ -66,7 +52,7 @@ describe("plugins", () => {
   it("listen on tcp:21567, tcp:8013 and tcp:8037 by default, with the right protocols", async () => {
     const t = helpers();
     await timestampPlugin.makeService(
-      { listen: timestampPlugin.options.listen.default, "time-zone": undefined },
+      { listen: [...timestampPlugin.options.listen.default], "time-zone": undefined },
       t.helpers,
     );
     expect(t.listened[0]![0]).toBe("tcp:21567");
@@ -76,7 +62,7 @@ describe("plugins", () => {
       [timePlugin, "tcp:8037", Time],
     ] as const) {
       const h = helpers();
-      await plugin.makeService({ listen: plugin.options.listen.default, udp: [] }, h.helpers);
+      await plugin.makeService({ listen: [...plugin.options.listen.default], udp: [] }, h.helpers);
       expect(h.listened.map(([d]) => d)).toEqual([endpoint]);
       expect(h.listened[0]![1].buildProtocol({ type: "TCP" })).toBeInstanceOf(P);
     }
@@ -96,12 +82,12 @@ describe("plugins", () => {
   });
 
   it("time answers on --udp while running", async () => {
-    const n = await freeUDPPort();
     const service: IService = await timePlugin.makeService(
-      { listen: [], udp: [`127.0.0.1:${n}`] },
+      { listen: [], udp: ["127.0.0.1:0"] },
       helpers().helpers,
     );
     await service.startService();
+    const n = ((service as UDPServer).port!.getHost() as IPv4Address).port;
     const socket = dgram.createSocket("udp4");
     const reply = new Promise<Buffer>((r) => socket.once("message", r));
     socket.send(Buffer.alloc(0), n, "127.0.0.1");

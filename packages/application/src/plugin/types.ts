@@ -27,7 +27,13 @@
  *
  * @module
  */
-import type { IProtocolFactory, IReactor, Logger } from "@torsion/core";
+import type {
+  IDatagramProtocol,
+  IProtocolFactory,
+  IReactor,
+  ListenUDPOptions,
+  Logger,
+} from "@torsion/core";
 import type { IService } from "../service/service.ts";
 
 /** One option, in the shape of `node:util` `parseArgs` plus a description. */
@@ -43,6 +49,23 @@ export interface PluginOption {
   /** Help text, shown by `twist <plugin> --help`. */
   description: string;
 }
+
+/** A repeatable string option (`--listen a --listen b`): parsed as `string[]`. */
+export type StringListOption = PluginOption & {
+  type: "string";
+  multiple: true;
+  default: readonly string[];
+};
+/** A string option with a default: parsed as `string`. */
+export type StringOption = PluginOption & { type: "string"; multiple?: false; default: string };
+/** A string option without a default: parsed as `string | undefined`. */
+export type OptionalStringOption = PluginOption & {
+  type: "string";
+  multiple?: false;
+  default?: undefined;
+};
+/** A flag: parsed as `boolean`. */
+export type BooleanOption = PluginOption & { type: "boolean"; multiple?: false; default?: boolean };
 
 /** A plugin's options by long name (`listen` is `--listen`). */
 export type PluginOptions = Record<string, PluginOption>;
@@ -81,6 +104,18 @@ export interface ServiceMakerHelpers {
    * @throws EndpointDescriptionError if the description does not parse (`twist` exits 64).
    */
   listen(description: string, factory: IProtocolFactory): IService;
+  /**
+   * Twisted's `internet.UDPServer`: a service that binds `protocol` to a UDP port while it runs.
+   * `address` is a port number (bound on `options.interface`, default every IPv4 interface) or
+   * `PORT`, `HOST:PORT`, `[IPv6]:PORT` (the host an IP address).
+   *
+   * @throws EndpointDescriptionError if `address` does not parse (`twist` exits 64).
+   */
+  listenUDP(
+    address: number | string,
+    protocol: IDatagramProtocol,
+    options?: ListenUDPOptions,
+  ): IService;
   /** A logger namespaced to the plugin. */
   logger: Logger;
   /**

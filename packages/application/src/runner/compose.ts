@@ -7,7 +7,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type EndpointReactor, type IReactor, type IReactorTime, Logger } from "@torsion/core";
+import {
+  EndpointDescriptionError,
+  type EndpointReactor,
+  type IReactor,
+  type IReactorTime,
+  Logger,
+} from "@torsion/core";
 import { PluginError, UsageError } from "../errors.ts";
 import { type DiscoveryResult, discoverPlugins, type PluginInfo } from "../plugin/discovery.ts";
 import { loadPlugin } from "../plugin/load.ts";
@@ -16,6 +22,7 @@ import type { ServiceMaker, ServiceMakerHelpers } from "../plugin/types.ts";
 import { service as endpointService } from "../service/endpoint-service.ts";
 import { Application, MultiService } from "../service/multi-service.ts";
 import type { IService } from "../service/service.ts";
+import { parseUDPAddress, UDPServer } from "../service/udp-server.ts";
 
 /** The reactor `twist` runs on. */
 export type RunnerReactor = IReactor & EndpointReactor & IReactorTime;
@@ -80,8 +87,13 @@ export class PluginCatalog {
   }
 }
 
-/** The helpers a plugin's `makeService` gets. */
-export function makeHelpers(
+/**
+ * The helpers `twist` gives plugin `pluginName`'s `makeService`: `listen` makes a
+ * `StreamServerEndpointService` (draining for `drainTimeout` seconds on stop, if given),
+ * `listenUDP` a {@link UDPServer}, `combine` a `MultiService`. Also for a plugin's own tests,
+ * to make its service exactly as `twist` would.
+ */
+export function serviceMakerHelpers(
   pluginName: string,
   reactor: RunnerReactor,
   drainTimeout?: number,
@@ -95,6 +107,17 @@ export function makeHelpers(
         reactor,
         drainTimeout === undefined ? {} : { drainTimeout },
       ),
+    listenUDP: (address, protocol, options = {}) => {
+      if (typeof address === "number") return new UDPServer(reactor, address, protocol, options);
+      const { interface: host, port } = parseUDPAddress(address);
+      // A bare PORT keeps the interface given in the options.
+      return new UDPServer(
+        reactor,
+        port,
+        protocol,
+        host ? { ...options, interface: host } : options,
+      );
+    },
     logger: new Logger(pluginName),
     combine: (services) => {
       if (services.length === 1) return services[0]!;
@@ -105,17 +128,36 @@ export function makeHelpers(
   };
 }
 
-/** Make plugin `maker`'s service from option `values`. @throws what `makeService` throws. */
+/**
+ * Make plugin `maker`'s service from option `values`.
+ *
+ * @throws UsageError (`twist` exits 64) for what `makeService` throws: a plugin refuses its
+ *   options by throwing (`QuoteTooLongError`, a file it cannot read, an unknown time zone), and
+ *   cannot import this package's classes at run time to say so. The message names the plugin;
+ *   the plugin's error is the `cause`. `EndpointDescriptionError` and `PluginError` pass as is.
+ */
 export async function makePluginService(
   maker: ServiceMaker,
   values: Record<string, unknown>,
   reactor: RunnerReactor,
   drainTimeout?: number,
 ): Promise<IService> {
-  const made = await maker.makeService(
-    values as never,
-    makeHelpers(maker.name, reactor, drainTimeout),
-  );
+  let made: IService;
+  try {
+    made = await maker.makeService(
+      values as never,
+      serviceMakerHelpers(maker.name, reactor, drainTimeout),
+    );
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      error instanceof EndpointDescriptionError ||
+      error instanceof PluginError
+    )
+      throw error;
+    const message = (error as Error)?.message ?? String(error);
+    throw new UsageError(`${maker.name}: ${message}`, { cause: error });
+  }
   if (
     made === null ||
     typeof made !== "object" ||

@@ -23,6 +23,8 @@ export interface LoggingOptions {
   format: "text" | "json" | undefined;
   /** Events below this level are dropped. */
   level: LogLevel;
+  /** Standard output, for `file: "-"`; default `process.stdout` (its `isTTY` picks the format). */
+  stdout?: LogStream & { isTTY?: boolean };
 }
 
 /** The observer `twist` logs to, and how to close its file. */
@@ -34,8 +36,9 @@ export function makeLogObserver(options: LoggingOptions): {
   let tty = false;
   let close = (): void => {};
   if (options.file === "-") {
-    stream = process.stdout;
-    tty = process.stdout.isTTY === true;
+    const stdout = options.stdout ?? process.stdout;
+    stream = stdout;
+    tty = stdout.isTTY === true;
   } else {
     // Synchronous appends: every line is in the file before the process exits, however it exits.
     const fd = openSync(options.file, "a");

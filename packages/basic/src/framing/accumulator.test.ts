@@ -118,4 +118,98 @@ describe("Accumulator", () => {
       ),
     );
   });
+
+  it("keeps a long chunk pushed behind a cut frame as it is, and copies only the frame that spans both", () => {
+    const acc = new Accumulator();
+    acc.push(Buffer.from("abc\r\nde"));
+    expect(acc.takeFrame(3, 2).toString()).toBe("abc");
+    const chunk = Buffer.from(`f\r\n${"g".repeat(600)}\r\n`);
+    acc.push(chunk);
+    expect(acc.indexOf(Buffer.from("\r\n"))).toBe(3);
+    expect(acc.takeFrame(3, 2).toString()).toBe("def");
+    const next = acc.takeFrame(600, 2);
+    expect(next.buffer).toBe(chunk.buffer); // a view of the chunk, not a copy
+    expect(next.byteOffset).toBe(chunk.byteOffset + 3);
+    expect(acc.length).toBe(0);
+  });
+
+  it("finds a delimiter split across a cut frame and a long chunk", () => {
+    const acc = new Accumulator();
+    acc.push(Buffer.from("xy\r"));
+    acc.push(Buffer.from(`\n${"z".repeat(700)}`));
+    expect(acc.indexOf(Buffer.from("\r\n"))).toBe(2);
+    expect(acc.indexOf(Buffer.from("\r\n"), 3)).toBe(-1);
+    expect(acc.indexOf(0x0a)).toBe(3);
+    expect(acc.readUIntBE(1, 3)).toBe(0x790d0a);
+    expect(acc.takeFrame(2, 2).toString()).toBe("xy");
+    expect(acc.length).toBe(700);
+  });
+
+  it("behaves as a plain byte queue for any operations, long chunks included", () => {
+    const needles = [0x0a, Buffer.from("\r\n"), Buffer.from("ab\n"), Buffer.from("aaaaa\n")];
+    const chunkBytes = fc
+      .array(fc.constantFrom(0x0a, 0x0d, 0x61, 0x62), { maxLength: 1200 })
+      .map((xs) => Buffer.from(xs));
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            chunkBytes.map((b) => ({ op: "push" as const, b })),
+            fc.nat(900).map((n) => ({ op: "take" as const, n })),
+            fc.tuple(fc.nat(900), fc.nat(3)).map(([n, k]) => ({ op: "frame" as const, n, k })),
+            fc.tuple(fc.nat(3), fc.nat(900)).map(([k, n]) => ({ op: "find" as const, k, n })),
+            fc.nat(900).map((n) => ({ op: "at" as const, n })),
+            fc.nat(900).map((n) => ({ op: "peek" as const, n })),
+          ),
+          { maxLength: 30 },
+        ),
+        (ops) => {
+          const acc = new Accumulator();
+          let model = Buffer.alloc(0);
+          const handedOut: Array<[Buffer, Buffer]> = [];
+          for (const o of ops) {
+            switch (o.op) {
+              case "push":
+                acc.push(o.b);
+                model = Buffer.concat([model, o.b]);
+                break;
+              case "take": {
+                const n = Math.min(o.n, model.length);
+                const got = acc.take(o.n);
+                expect(got).toEqual(model.subarray(0, n));
+                handedOut.push([got, Buffer.from(got)]);
+                model = model.subarray(n);
+                break;
+              }
+              case "frame": {
+                const n = Math.min(o.n, model.length);
+                expect(acc.takeFrame(o.n, o.k)).toEqual(model.subarray(0, n));
+                model = model.subarray(Math.min(o.n + o.k, model.length));
+                break;
+              }
+              case "find": {
+                const needle = needles[o.k]!;
+                const expected = model.indexOf(needle, o.n);
+                expect(acc.indexOf(needle, o.n)).toBe(o.n >= model.length ? -1 : expected);
+                if (typeof needle !== "number" && model.length >= 3 && o.n + 3 <= model.length)
+                  expect(acc.readUIntBE(o.n, 3)).toBe(model.readUIntBE(o.n, 3));
+                break;
+              }
+              case "at":
+                expect(acc.at(o.n)).toBe(model[o.n]);
+                break;
+              case "peek":
+                expect(acc.peek(o.n)).toEqual(model.subarray(0, Math.min(o.n, model.length)));
+                break;
+            }
+            expect(acc.length).toBe(model.length);
+          }
+          expect(acc.peek()).toEqual(model);
+          // Bytes handed out never change afterwards.
+          for (const [view, copy] of handedOut) expect(view).toEqual(copy);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });

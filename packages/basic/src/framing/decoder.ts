@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { TorsionError } from "@torsion/core";
 import type { Accumulator } from "./accumulator.ts";
 
 /**
@@ -29,17 +30,10 @@ export interface Decoder<Frame> {
 }
 
 /**
- * The bytes can never form a valid frame. Subclasses say why.
- *
- * A plain `Error` subclass (not `TorsionError`) so that the framing layer depends on nothing
- * but Node and can frame any stream on its own.
+ * The bytes can never form a valid frame. Subclasses say why. A {@link TorsionError}, like
+ * every error Torsion raises.
  */
-export class DecodeError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class DecodeError extends TorsionError {}
 
 /**
  * Leftover bytes at end of input that do not form a frame.

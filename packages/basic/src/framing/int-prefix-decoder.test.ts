@@ -1,28 +1,18 @@
 import { forEveryChunking } from "@torsion/test-utils";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bytesFrom, chunkSizes, splitBySizes } from "../../test/chunking.ts";
+import { bytesFrom, chunkSizes, feedDecoder, splitBySizes } from "../../test/chunking.ts";
 import { Accumulator } from "./accumulator.ts";
 import {
   encodeIntPrefixed,
   IntPrefixDecoder,
   LengthLimitExceededError,
   type PrefixLength,
+  StringTooLongError,
 } from "./int-prefix-decoder.ts";
 
 function feed(chunks: Buffer[], prefixLength: PrefixLength, maxLength?: number) {
-  const decoder = new IntPrefixDecoder({ prefixLength, maxLength });
-  const acc = new Accumulator();
-  const frames: Buffer[] = [];
-  for (const c of chunks) {
-    acc.push(c);
-    try {
-      for (let f = decoder.decode(acc); f !== undefined; f = decoder.decode(acc)) frames.push(f);
-    } catch (error) {
-      return { frames, error, acc };
-    }
-  }
-  return { frames, error: undefined as unknown, acc };
+  return feedDecoder(new IntPrefixDecoder({ prefixLength, maxLength }), chunks);
 }
 
 const widths: PrefixLength[] = [1, 2, 4];
@@ -33,6 +23,7 @@ describe("encodeIntPrefixed", () => {
     expect(encodeIntPrefixed("foo", 2)).toEqual(Buffer.from("\x00\x03foo", "latin1"));
     expect(encodeIntPrefixed("foo", 1)).toEqual(Buffer.from("\x03foo", "latin1"));
     expect(encodeIntPrefixed(Buffer.alloc(255), 1)[0]).toBe(255);
+    expect(() => encodeIntPrefixed(Buffer.alloc(256), 1)).toThrow(StringTooLongError);
     expect(() => encodeIntPrefixed(Buffer.alloc(256), 1)).toThrow(
       "string length (256) exceeds the maximum (255)",
     );

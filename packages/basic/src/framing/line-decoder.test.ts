@@ -1,28 +1,15 @@
 import { forEveryChunking } from "@torsion/test-utils";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bytesFrom, chunkSizes, splitBySizes } from "../../test/chunking.ts";
+import { bytesFrom, chunkSizes, feedDecoder, splitBySizes } from "../../test/chunking.ts";
 import { Accumulator } from "./accumulator.ts";
 import { DecodeError, IncompleteFrameError } from "./decoder.ts";
 import { LineDecoder, LineTooLongError } from "./line-decoder.ts";
 
-/** Feed chunks, collecting lines; returns the lines and the error that stopped it, if any. */
-function feed(
-  decoder: LineDecoder,
-  chunks: Buffer[],
-): { lines: string[]; error?: unknown; acc: Accumulator } {
-  const acc = new Accumulator();
-  const lines: string[] = [];
-  for (const c of chunks) {
-    acc.push(c);
-    try {
-      for (let l = decoder.decode(acc); l !== undefined; l = decoder.decode(acc))
-        lines.push(l.toString("latin1"));
-    } catch (error) {
-      return { lines, error, acc };
-    }
-  }
-  return { lines, acc };
+/** Feed chunks, collecting lines (as latin1 strings); returns them and the error that stopped it, if any. */
+function feed(decoder: LineDecoder, chunks: Buffer[]) {
+  const { frames, error, acc } = feedDecoder(decoder, chunks);
+  return { lines: frames.map((l) => l.toString("latin1")), error, acc };
 }
 
 describe("LineDecoder", () => {

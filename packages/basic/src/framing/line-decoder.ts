@@ -66,7 +66,9 @@ export class LineDecoder implements Decoder<Buffer> {
   readonly delimiter: Buffer;
   /** The limit, `Infinity` when unlimited. */
   readonly maxLength: number;
-  readonly #single: number;
+  /** What is searched for: the delimiter, or its only byte as a number (Buffer.indexOf is fastest that way). */
+  readonly #needle: number | Buffer;
+  readonly #dlen: number;
   readonly #finalLine: boolean;
   /** Absolute stream offset (see {@link Accumulator.consumed}) where the next search starts. */
   #scanFrom = 0;
@@ -84,8 +86,8 @@ export class LineDecoder implements Decoder<Buffer> {
       this.maxLength = max;
     }
     this.#finalLine = options.finalLine ?? false;
-    // A one-byte delimiter is searched as a number: Buffer.indexOf is fastest that way.
-    this.#single = this.delimiter.length === 1 ? this.delimiter[0]! : -1;
+    this.#dlen = this.delimiter.length;
+    this.#needle = this.#dlen === 1 ? this.delimiter[0]! : this.delimiter;
   }
 
   /**
@@ -97,8 +99,8 @@ export class LineDecoder implements Decoder<Buffer> {
     const base = input.consumed;
     let from = this.#scanFrom - base;
     if (from < 0) from = 0;
-    const dlen = this.delimiter.length;
-    const i = input.indexOf(this.#single >= 0 ? this.#single : this.delimiter, from);
+    const dlen = this.#dlen;
+    const i = input.indexOf(this.#needle, from);
     if (i < 0) {
       const buffered = input.length;
       if (buffered >= this.maxLength + dlen)

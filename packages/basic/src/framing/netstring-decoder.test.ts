@@ -1,26 +1,12 @@
 import { forEveryChunking } from "@torsion/test-utils";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bytesFrom, chunkSizes, splitBySizes } from "../../test/chunking.ts";
+import { bytesFrom, chunkSizes, feedDecoder, splitBySizes } from "../../test/chunking.ts";
 import { Accumulator } from "./accumulator.ts";
 import { encodeNetstring, NetstringDecoder, NetstringParseError } from "./netstring-decoder.ts";
 
-function feed(
-  chunks: Buffer[],
-  maxLength?: number,
-): { frames: Buffer[]; error?: unknown; acc: Accumulator } {
-  const decoder = new NetstringDecoder({ maxLength });
-  const acc = new Accumulator();
-  const frames: Buffer[] = [];
-  for (const c of chunks) {
-    acc.push(c);
-    try {
-      for (let f = decoder.decode(acc); f !== undefined; f = decoder.decode(acc)) frames.push(f);
-    } catch (error) {
-      return { frames, error, acc };
-    }
-  }
-  return { frames, acc };
+function feed(chunks: Buffer[], maxLength?: number) {
+  return feedDecoder(new NetstringDecoder({ maxLength }), chunks);
 }
 
 const fails = (s: string, maxLength?: number): unknown =>

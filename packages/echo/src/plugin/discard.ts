@@ -7,11 +7,10 @@
  *
  * @module
  */
+import type { ServiceMaker, StringListOption } from "@torsion/application";
 import { Factory } from "@torsion/core";
 import { Discard, DiscardDatagram } from "../discard.ts";
-import type { ServiceMaker } from "./contract.ts";
-import { listenOption, type StringListOption, udpOption } from "./options.ts";
-import { serve } from "./serve.ts";
+import { listenOption, udpOption } from "./options.ts";
 
 type Options = { listen: StringListOption; udp: StringListOption };
 
@@ -20,14 +19,12 @@ const plugin: ServiceMaker<Options> = {
   name: "discard",
   description: "A discard server (RFC 863).",
   options: { listen: listenOption(8009), udp: udpOption() },
-  makeService(options, helpers) {
-    return serve(
-      helpers,
-      options.listen,
-      Factory.forProtocol(Discard),
-      options.udp,
-      () => new DiscardDatagram(),
-    );
+  makeService({ listen, udp }, helpers) {
+    const factory = Factory.forProtocol(Discard);
+    return helpers.combine([
+      ...udp.map((address) => helpers.listenUDP(address, new DiscardDatagram())),
+      ...listen.map((endpoint) => helpers.listen(endpoint, factory)),
+    ]);
   },
 };
 export default plugin;

@@ -7,11 +7,10 @@
  *
  * @module
  */
+import type { ServiceMaker, StringListOption } from "@torsion/application";
 import { Factory } from "@torsion/core";
 import { Echo, EchoDatagram } from "../echo.ts";
-import type { ServiceMaker } from "./contract.ts";
-import { listenOption, type StringListOption, udpOption } from "./options.ts";
-import { serve } from "./serve.ts";
+import { listenOption, udpOption } from "./options.ts";
 
 type Options = { listen: StringListOption; udp: StringListOption };
 
@@ -20,14 +19,12 @@ const plugin: ServiceMaker<Options> = {
   name: "echo",
   description: "An echo server (RFC 862).",
   options: { listen: listenOption(8007), udp: udpOption() },
-  makeService(options, helpers) {
-    return serve(
-      helpers,
-      options.listen,
-      Factory.forProtocol(Echo),
-      options.udp,
-      () => new EchoDatagram(),
-    );
+  makeService({ listen, udp }, helpers) {
+    const factory = Factory.forProtocol(Echo);
+    return helpers.combine([
+      ...udp.map((address) => helpers.listenUDP(address, new EchoDatagram())),
+      ...listen.map((endpoint) => helpers.listen(endpoint, factory)),
+    ]);
   },
 };
 export default plugin;

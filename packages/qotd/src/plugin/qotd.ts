@@ -8,18 +8,15 @@
  *
  * @module
  */
+import type {
+  BooleanOption,
+  OptionalStringOption,
+  ServiceMaker,
+  StringListOption,
+} from "@torsion/application";
 import { Factory } from "@torsion/core";
 import { FixedQuote, loadQuoteFile, type QuoteSource } from "../quotes.ts";
 import { QOTD, QOTDDatagram } from "../server.ts";
-import type { ServiceMaker } from "./contract.ts";
-import {
-  type BooleanOption,
-  listenOption,
-  type OptionalStringOption,
-  type StringListOption,
-  udpOption,
-} from "./options.ts";
-import { serve } from "./serve.ts";
 
 type Options = {
   listen: StringListOption;
@@ -38,8 +35,20 @@ const plugin: ServiceMaker<Options> = {
   name: "qotd",
   description: "A Quote of the Day server (RFC 865).",
   options: {
-    listen: listenOption(8017),
-    udp: udpOption(),
+    listen: {
+      type: "string",
+      multiple: true,
+      short: "l",
+      default: ["tcp:8017"],
+      description: "Endpoint to listen on (repeatable)",
+    },
+    udp: {
+      type: "string",
+      multiple: true,
+      short: "u",
+      default: [],
+      description: "Also serve on this UDP address: PORT or HOST:PORT (repeatable)",
+    },
     quote: { type: "string", short: "q", description: "The quote to serve (default: Twisted's)" },
     "quotes-file": {
       type: "string",
@@ -61,13 +70,11 @@ const plugin: ServiceMaker<Options> = {
       file !== undefined
         ? await loadQuoteFile(file, { order: options.random ? "random" : "rotate" })
         : new FixedQuote(options.quote);
-    return serve(
-      helpers,
-      options.listen,
-      Factory.forProtocol(QOTD, source),
-      options.udp,
-      () => new QOTDDatagram(source),
-    );
+    const factory = Factory.forProtocol(QOTD, source);
+    return helpers.combine([
+      ...options.udp.map((address) => helpers.listenUDP(address, new QOTDDatagram(source))),
+      ...options.listen.map((endpoint) => helpers.listen(endpoint, factory)),
+    ]);
   },
 };
 export default plugin;

@@ -7,11 +7,10 @@
  *
  * @module
  */
+import type { ServiceMaker, StringListOption } from "@torsion/application";
 import { Factory } from "@torsion/core";
 import { Daytime, DaytimeDatagram } from "../daytime.ts";
-import type { ServiceMaker } from "./contract.ts";
-import { listenOption, type StringListOption, udpOption } from "./options.ts";
-import { serve } from "./serve.ts";
+import { listenOption, udpOption } from "./options.ts";
 
 type Options = { listen: StringListOption; udp: StringListOption };
 
@@ -20,15 +19,13 @@ const plugin: ServiceMaker<Options> = {
   name: "daytime",
   description: "A Daytime server (RFC 867).",
   options: { listen: listenOption(8013), udp: udpOption() },
-  makeService(options, helpers) {
+  makeService({ listen, udp }, helpers) {
     const clock = helpers.reactor;
-    return serve(
-      helpers,
-      options.listen,
-      Factory.forProtocol(Daytime, clock),
-      options.udp,
-      () => new DaytimeDatagram(clock),
-    );
+    const factory = Factory.forProtocol(Daytime, clock);
+    return helpers.combine([
+      ...udp.map((address) => helpers.listenUDP(address, new DaytimeDatagram(clock))),
+      ...listen.map((endpoint) => helpers.listen(endpoint, factory)),
+    ]);
   },
 };
 export default plugin;

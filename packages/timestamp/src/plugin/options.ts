@@ -1,21 +1,11 @@
 /**
- * Option shapes with literal types, so a plugin's options can be declared with an explicit
- * type (isolatedDeclarations) and still type `makeService`'s parsed values precisely.
+ * The options every server plugin of this package shares. The plugin contract allows type
+ * imports only from `@torsion/application` (an optional peer dependency), so these few lines
+ * live in each protocol package.
  *
  * @module
  */
-import type { PluginOption } from "./contract.ts";
-
-/** A repeatable string option: parsed as `string[]`. */
-export type StringListOption = PluginOption & { type: "string"; multiple: true; default: string[] };
-/** A string option with a default: parsed as `string`. */
-export type StringOption = PluginOption & { type: "string"; multiple?: false; default: string };
-/** A string option without a default: parsed as `string | undefined`. */
-export type OptionalStringOption = PluginOption & {
-  type: "string";
-  multiple?: false;
-  default?: undefined;
-};
+import type { StringListOption } from "@torsion/application";
 
 /** The `listen` option of every server plugin, defaulting to `tcp:<port>`. */
 export function listenOption(port: number): StringListOption {
@@ -28,7 +18,7 @@ export function listenOption(port: number): StringListOption {
   };
 }
 
-/** The `udp` option of every server plugin: none by default. */
+/** The `udp` option of every server plugin: `PORT`, `HOST:PORT` or `[IPv6]:PORT`, none by default. */
 export function udpOption(): StringListOption {
   return {
     type: "string",
@@ -38,6 +28,3 @@ export function udpOption(): StringListOption {
     description: "Also serve on this UDP address: PORT or HOST:PORT (repeatable)",
   };
 }
-
-/** A boolean flag: parsed as `boolean`. */
-export type BooleanOption = PluginOption & { type: "boolean"; multiple?: false; default: boolean };

@@ -7,11 +7,10 @@
  *
  * @module
  */
+import type { ServiceMaker, StringListOption } from "@torsion/application";
 import { Factory } from "@torsion/core";
 import { Time, TimeDatagram } from "../time.ts";
-import type { ServiceMaker } from "./contract.ts";
-import { listenOption, type StringListOption, udpOption } from "./options.ts";
-import { serve } from "./serve.ts";
+import { listenOption, udpOption } from "./options.ts";
 
 type Options = { listen: StringListOption; udp: StringListOption };
 
@@ -20,15 +19,13 @@ const plugin: ServiceMaker<Options> = {
   name: "time",
   description: "A Time server (RFC 868).",
   options: { listen: listenOption(8037), udp: udpOption() },
-  makeService(options, helpers) {
+  makeService({ listen, udp }, helpers) {
     const clock = helpers.reactor;
-    return serve(
-      helpers,
-      options.listen,
-      Factory.forProtocol(Time, clock),
-      options.udp,
-      () => new TimeDatagram(clock),
-    );
+    const factory = Factory.forProtocol(Time, clock);
+    return helpers.combine([
+      ...udp.map((address) => helpers.listenUDP(address, new TimeDatagram(clock))),
+      ...listen.map((endpoint) => helpers.listen(endpoint, factory)),
+    ]);
   },
 };
 export default plugin;

@@ -8,10 +8,10 @@
  *
  * @module
  */
+import type { OptionalStringOption, ServiceMaker, StringListOption } from "@torsion/application";
 import { Factory } from "@torsion/core";
 import { TIMESTAMP_PORT, Timestamp } from "../timestamp.ts";
-import type { ServiceMaker } from "./contract.ts";
-import { listenOption, type OptionalStringOption, type StringListOption } from "./options.ts";
+import { listenOption } from "./options.ts";
 
 type Options = { listen: StringListOption; "time-zone": OptionalStringOption };
 
