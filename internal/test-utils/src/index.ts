@@ -1,1 +1,2 @@
 export { chunksOf, forEveryChunking } from "./chunks.ts";
+export { hasTwisted, PYTHON, run, startServer, twistedReason } from "./peers.ts";

@@ -210,7 +210,8 @@ export {
   toPort,
   toSeconds,
 } from "./endpoints/arguments.ts";
-export { connectProtocol } from "./endpoints/connect.ts";
+export { connectProtocol, requestProtocol } from "./endpoints/connect.ts";
+export type { IResultProtocol, RequestOptions } from "./endpoints/connect.ts";
 export { HostnameEndpoint } from "./endpoints/hostname.ts";
 export {
   clientFromString,

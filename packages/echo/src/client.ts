@@ -9,8 +9,9 @@ import {
   Failure,
   type IStreamClientEndpoint,
   Protocol,
+  type RequestOptions,
+  requestProtocol,
 } from "@torsion/core";
-import { type RequestOptions, request } from "./request.ts";
 
 /**
  * Sends `message` once connected and fires {@link EchoClient.deferred} with the first
@@ -87,5 +88,5 @@ export function echo(
   message: string | Uint8Array,
   options: RequestOptions = {},
 ): Deferred<Buffer> {
-  return request(endpoint, new EchoClient(message), options);
+  return requestProtocol(endpoint, new EchoClient(message), options);
 }

@@ -8,4 +8,4 @@
 export { Echo, EchoDatagram } from "./echo.ts";
 export { Discard, DiscardDatagram } from "./discard.ts";
 export { EchoClient, echo } from "./client.ts";
-export type { RequestOptions } from "./request.ts";
+export type { RequestOptions } from "@torsion/core";

@@ -1,9 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { createReactor, Factory, type IListeningPort, TCP4ClientEndpoint } from "@torsion/core";
+import { hasTwisted, PYTHON, run, startServer, twistedReason } from "@torsion/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
 import { echo } from "../src/client.ts";
 import { Echo } from "../src/echo.ts";
-import { hasTwisted, PYTHON, run, startServer, twistedReason } from "./peers.ts";
 
 const reactor = createReactor();
 const peer = fileURLToPath(new URL("./fixtures/twisted_peer.py", import.meta.url));

@@ -8,7 +8,7 @@ import {
   clientFromString,
   type IReactor,
   type IStreamClientEndpoint,
-  TCP4ClientEndpoint,
+  quoteStringArgument,
 } from "@torsion/core";
 import { getQuote } from "./client.ts";
 
@@ -30,7 +30,9 @@ export interface CommandIO {
  */
 export function endpointFromArgument(reactor: IReactor, arg: string): IStreamClientEndpoint {
   const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(arg);
-  if (m !== null) return new TCP4ClientEndpoint(reactor, (m[1] ?? m[2])!, Number(m[3]));
+  // HOST:PORT is the positional `tcp:HOST:PORT` description, the host quoted for IPv6's colons.
+  if (m !== null)
+    return clientFromString(reactor, `tcp:${quoteStringArgument((m[1] ?? m[2])!)}:${m[3]}`);
   if (/^[a-z0-9]+:/i.test(arg) && arg.includes("=")) return clientFromString(reactor, arg);
   throw new TypeError(`Not HOST:PORT or a client endpoint: ${JSON.stringify(arg)}`);
 }

@@ -10,9 +10,10 @@ import {
   type IStreamClientEndpoint,
   type ITCPTransport,
   Protocol,
+  type RequestOptions,
+  requestProtocol,
 } from "@torsion/core";
 import { QuoteTooLongError } from "./quotes.ts";
-import { type RequestOptions, request } from "./request.ts";
 
 /** The most a client accepts by default: generous next to RFC 865's 512 characters. */
 export const DEFAULT_MAX_RECEIVED = 8192;
@@ -85,5 +86,5 @@ export function getQuote(
   endpoint: IStreamClientEndpoint,
   options: GetQuoteOptions = {},
 ): Deferred<string> {
-  return request(endpoint, new QOTDClient(options.maxLength), options);
+  return requestProtocol(endpoint, new QOTDClient(options.maxLength), options);
 }

@@ -18,4 +18,4 @@ export {
 export type { QuoteListOptions, QuoteSource } from "./quotes.ts";
 export { DEFAULT_MAX_RECEIVED, getQuote, QOTDClient } from "./client.ts";
 export type { GetQuoteOptions } from "./client.ts";
-export type { RequestOptions } from "./request.ts";
+export type { RequestOptions } from "@torsion/core";

@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createReactor, Factory, type IListeningPort, TCP4ClientEndpoint } from "@torsion/core";
+import { hasTwisted, PYTHON, run, startServer, twistedReason } from "@torsion/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
 import { getQuote } from "../src/client.ts";
 import { QuoteList } from "../src/quotes.ts";
 import { QOTD } from "../src/server.ts";
-import { hasTwisted, PYTHON, run, startServer, twistedReason } from "./peers.ts";
 
 const reactor = createReactor();
 const NC = "/usr/bin/nc";

@@ -16,7 +16,7 @@ import {
   type Failure,
   type IReactor,
   type IStreamClientEndpoint,
-  TCP4ClientEndpoint,
+  quoteStringArgument,
 } from "@torsion/core";
 import { TIMESTAMP_PORT } from "./timestamp.ts";
 import { TimestampClient } from "./timestamp-client.ts";
@@ -38,7 +38,9 @@ export interface CommandIO {
  */
 export function endpointFromArgument(reactor: IReactor, arg: string): IStreamClientEndpoint {
   const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(arg);
-  if (m !== null) return new TCP4ClientEndpoint(reactor, (m[1] ?? m[2])!, Number(m[3]));
+  // HOST:PORT is the positional `tcp:HOST:PORT` description, the host quoted for IPv6's colons.
+  if (m !== null)
+    return clientFromString(reactor, `tcp:${quoteStringArgument((m[1] ?? m[2])!)}:${m[3]}`);
   if (/^[a-z0-9]+:/i.test(arg) && arg.includes("=")) return clientFromString(reactor, arg);
   throw new TypeError(`Not HOST:PORT or a client endpoint: ${JSON.stringify(arg)}`);
 }

@@ -12,10 +12,11 @@ import {
   type IStreamClientEndpoint,
   type ITCPTransport,
   Protocol,
+  type RequestOptions,
   reactor,
+  requestProtocol,
 } from "@torsion/core";
 import { ctime, parseAsctime } from "./ctime.ts";
-import { type RequestOptions, request } from "./request.ts";
 
 /** The daytime line for `seconds` since the Unix epoch: `Thu Jan  1 00:00:00 1970\r\n`, in UTC. */
 export function daytimeString(seconds: number): string {
@@ -136,5 +137,5 @@ export function getDaytime(
   endpoint: IStreamClientEndpoint,
   options: RequestOptions = {},
 ): Deferred<Date> {
-  return request(endpoint, new DaytimeClient(), options);
+  return requestProtocol(endpoint, new DaytimeClient(), options);
 }

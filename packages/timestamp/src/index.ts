@@ -28,4 +28,4 @@ export {
   TimeDatagram,
   toRFC868,
 } from "./time.ts";
-export type { RequestOptions } from "./request.ts";
+export type { RequestOptions } from "@torsion/core";

@@ -11,9 +11,10 @@ import {
   type IReactorTime,
   type IStreamClientEndpoint,
   Protocol,
+  type RequestOptions,
   reactor,
+  requestProtocol,
 } from "@torsion/core";
-import { type RequestOptions, request } from "./request.ts";
 
 /** Seconds from 1900-01-01 to 1970-01-01 (UTC): RFC 868's epoch to Unix's. */
 export const RFC868_OFFSET = 2_208_988_800;
@@ -126,5 +127,5 @@ export function getTime(
   endpoint: IStreamClientEndpoint,
   options: RequestOptions = {},
 ): Deferred<Date> {
-  return request(endpoint, new TimeClient(options.clock), options);
+  return requestProtocol(endpoint, new TimeClient(options.clock), options);
 }

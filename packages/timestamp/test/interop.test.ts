@@ -2,11 +2,11 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createReactor, Factory, type IListeningPort, type IProtocolFactory } from "@torsion/core";
 import { Clock } from "@torsion/core/testing";
+import { hasTwisted, PYTHON, run, twistedReason } from "@torsion/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
 import { Daytime } from "../src/daytime.ts";
 import { Time } from "../src/time.ts";
 import { Timestamp } from "../src/timestamp.ts";
-import { hasTwisted, PYTHON, run, twistedReason } from "./peers.ts";
 
 const reactor = createReactor();
 const RDATE = "/usr/sbin/rdate";

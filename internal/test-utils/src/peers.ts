@@ -1,12 +1,15 @@
 /**
  * Peers written by others (Twisted, nc, rdate) for interoperability tests: whether each is
  * installed, and how to run it. Tests that need a missing peer skip with the reason in their
- * title; `.ci/run` installs them.
+ * title; `.ci/run` installs them. Shared by the protocol packages' interop tests.
+ *
+ * @module
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
 
+/** The Python that interop tests run Twisted peers with. */
 export const PYTHON = "/usr/bin/python3";
 
 /** Whether `/usr/bin/python3` can import twisted. */
