@@ -10,45 +10,10 @@ import {
   NetstringDecoder,
   NetstringReceiver,
 } from "../packages/basic/dist/index.js";
-import { printTable } from "./lib.mjs";
+import { bestTime, chunksOf, countDecoded, nullTransport, printTable, sizeLabel } from "./lib.mjs";
 
 const RUNS = 15;
 const MESSAGES = 100_000;
-
-/** Best wall time of `fn()` over RUNS runs after two warm-ups, in seconds. */
-function time(fn) {
-  fn();
-  fn();
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
-  }
-  return best;
-}
-
-function chunk(buf, size) {
-  const out = [];
-  for (let i = 0; i < buf.length; i += size) out.push(buf.subarray(i, i + size));
-  return out;
-}
-
-function nullTransport() {
-  return {
-    disconnecting: false,
-    write() {},
-    writeSequence() {},
-    loseConnection() {
-      this.disconnecting = true;
-    },
-    getPeer() {},
-    getHost() {},
-    pauseProducing() {},
-    resumeProducing() {},
-    stopProducing() {},
-  };
-}
 
 class NetCounter extends NetstringReceiver {
   count = 0;
@@ -73,16 +38,7 @@ function viaProtocol(Klass) {
 }
 
 function viaDecoder(make) {
-  return (chunks) => {
-    const d = make();
-    const acc = new Accumulator();
-    let n = 0;
-    for (let i = 0; i < chunks.length; i++) {
-      acc.push(chunks[i]);
-      while (d.decode(acc) !== undefined) n++;
-    }
-    return n;
-  };
+  return (chunks) => countDecoded(make(), new Accumulator(), chunks);
 }
 
 const rows = [];
@@ -108,16 +64,16 @@ for (const payloadSize of [32, 1000]) {
     const count = payloadSize > 100 ? MESSAGES / 10 : MESSAGES;
     const whole = Buffer.concat(Array.from({ length: count }, () => one));
     for (const size of [16, 1024]) {
-      const chunks = chunk(whole, size);
+      const chunks = chunksOf(whole, size);
       let n = 0;
-      const t = time(() => {
+      const t = await bestTime(() => {
         n = fn(chunks);
-      });
+      }, RUNS);
       if (n !== count) throw new Error(`${name} decoded ${n} messages, expected ${count}`);
       rows.push({
         format,
         payload: `${payloadSize} B`,
-        chunk: size >= 1024 ? `${size / 1024} KiB` : `${size} B`,
+        chunk: sizeLabel(size),
         implementation: name,
         "messages/s": count / t,
         "MB/s": whole.length / 1e6 / t,

@@ -1,4 +1,5 @@
-// Small helpers shared by the benchmarks: a timing loop and a Markdown table printer.
+// Small helpers shared by the benchmarks: timing loops, chunking, a null transport and a
+// Markdown table printer.
 
 /**
  * Run `fn` repeatedly for about `ms` milliseconds after a warm-up; returns operations per second.
@@ -18,6 +19,65 @@ export async function opsPerSecond(fn, { ms = 1000, warmupMs = 200, batch = 1000
   };
   await until(warmupMs);
   return until(ms);
+}
+
+/**
+ * Best wall time of `fn()` over `runs` runs after two warm-ups, in seconds; `fn` may return a
+ * promise. The best, not the median: on a shared machine the noise only ever adds time.
+ */
+export async function bestTime(fn, runs = 15) {
+  await fn();
+  await fn();
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    await fn();
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return best;
+}
+
+/** `buf` cut into consecutive views of `size` bytes (the last may be shorter). */
+export function chunksOf(buf, size) {
+  const out = [];
+  for (let i = 0; i < buf.length; i += size) out.push(buf.subarray(i, i + size));
+  return out;
+}
+
+/** A chunk size for a table: `16 B`, `64 KiB`. */
+export function sizeLabel(bytes) {
+  return bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`;
+}
+
+/** A transport that accepts everything and does nothing: the protocol is all that is measured. */
+export function nullTransport() {
+  return {
+    disconnecting: false,
+    write() {},
+    writeSequence() {},
+    loseConnection() {
+      this.disconnecting = true;
+    },
+    getPeer() {},
+    getHost() {},
+    pauseProducing() {},
+    resumeProducing() {},
+    stopProducing() {},
+  };
+}
+
+/**
+ * Feed `chunks` in turn to `accumulator` and take every message `decoder` can decode after each
+ * (a @torsion/basic decoder and Accumulator, passed in so this file imports no package).
+ * Returns how many messages were decoded.
+ */
+export function countDecoded(decoder, accumulator, chunks) {
+  let n = 0;
+  for (let i = 0; i < chunks.length; i++) {
+    accumulator.push(chunks[i]);
+    while (decoder.decode(accumulator) !== undefined) n++;
+  }
+  return n;
 }
 
 /** Median of a list of numbers. */

@@ -5,49 +5,13 @@ import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
 import split2 from "split2";
 import { Accumulator, LineDecoder, LineReceiver } from "../packages/basic/dist/index.js";
-import { printTable } from "./lib.mjs";
+import { bestTime, chunksOf, countDecoded, nullTransport, printTable, sizeLabel } from "./lib.mjs";
 
 const CRLF = Buffer.from("\r\n");
 const RUNS = 15;
 
-/**
- * Best wall time of `fn()` over RUNS runs (after two warm-ups), in seconds. The best, not the
- * median: on a shared machine the noise only ever adds time.
- */
-async function time(fn) {
-  await fn();
-  await fn();
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = process.hrtime.bigint();
-    await fn();
-    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
-  }
-  return best;
-}
-
-function chunk(buf, size) {
-  const out = [];
-  for (let i = 0; i < buf.length; i += size) out.push(buf.subarray(i, i + size));
-  return out;
-}
-
-/** A transport that accepts everything and does nothing: the protocol is all that is measured. */
-function nullTransport() {
-  return {
-    disconnecting: false,
-    write() {},
-    writeSequence() {},
-    loseConnection() {
-      this.disconnecting = true;
-    },
-    getPeer() {},
-    getHost() {},
-    pauseProducing() {},
-    resumeProducing() {},
-    stopProducing() {},
-  };
-}
+/** Best wall time of `fn()` over RUNS runs, in seconds. */
+const time = (fn) => bestTime(fn, RUNS);
 
 class Counter extends LineReceiver {
   count = 0;
@@ -67,14 +31,7 @@ const impls = {
     return p.count;
   },
   LineDecoder(chunks, maxLength) {
-    const d = new LineDecoder({ maxLength });
-    const acc = new Accumulator();
-    let n = 0;
-    for (let i = 0; i < chunks.length; i++) {
-      acc.push(chunks[i]);
-      while (d.decode(acc) !== undefined) n++;
-    }
-    return n;
+    return countDecoded(new LineDecoder({ maxLength }), new Accumulator(), chunks);
   },
   async readline(chunks) {
     const rl = createInterface({
@@ -140,7 +97,7 @@ async function floorsOf(whole) {
 }
 
 async function suite(label, whole, chunkSize, expected, maxLength) {
-  const chunks = chunk(whole, chunkSize);
+  const chunks = chunksOf(whole, chunkSize);
   const mb = whole.length / 1e6;
   const rows = [];
   const results = {};
@@ -156,7 +113,7 @@ async function suite(label, whole, chunkSize, expected, maxLength) {
   for (const [name, t] of Object.entries(results)) {
     rows.push({
       input: label,
-      chunk: chunkSize >= 1024 ? `${chunkSize / 1024} KiB` : `${chunkSize} B`,
+      chunk: sizeLabel(chunkSize),
       implementation: name,
       "lines/s": expected / t,
       "MB/s": mb / t,
@@ -189,7 +146,7 @@ printTable(rows);
 // long for 10x the bytes; quadratic code (Twisted's `buffer += data; buffer.split(...)`,
 // mimicked by "concat + rescan") takes ~100x.
 function longLine(bytes) {
-  return chunk(Buffer.concat([Buffer.alloc(bytes, "z"), CRLF]), 1024);
+  return chunksOf(Buffer.concat([Buffer.alloc(bytes, "z"), CRLF]), 1024);
 }
 function naive(chunks) {
   let buffer = Buffer.alloc(0);

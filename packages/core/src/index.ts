@@ -210,6 +210,7 @@ export {
   toPort,
   toSeconds,
 } from "./endpoints/arguments.ts";
+export { clientFromArgument } from "./endpoints/command-line.ts";
 export { connectProtocol, requestProtocol } from "./endpoints/connect.ts";
 export type { IResultProtocol, RequestOptions } from "./endpoints/connect.ts";
 export { HostnameEndpoint } from "./endpoints/hostname.ts";

@@ -1,36 +1,14 @@
 import * as dgram from "node:dgram";
 import { once } from "node:events";
 import * as net from "node:net";
-import {
-  ConnectionRefusedError,
-  createReactor,
-  Factory,
-  type IListeningPort,
-  TCP4ClientEndpoint,
-  type UDPPort,
-} from "@torsion/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { ConnectionRefusedError, Factory, TCP4ClientEndpoint } from "@torsion/core";
+import { useLoopback } from "@torsion/test-utils";
+import { describe, expect, it } from "vitest";
 import { echo } from "../src/client.ts";
 import { Discard, DiscardDatagram } from "../src/discard.ts";
 import { Echo, EchoDatagram } from "../src/echo.ts";
 
-const reactor = createReactor();
-const open: IListeningPort[] = [];
-afterEach(async () => {
-  for (const p of open.splice(0)) await p.stopListening();
-});
-
-async function listenTCP(factory: Factory): Promise<number> {
-  const port = await reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
-  open.push(port);
-  return (port.getHost() as unknown as { port: number }).port;
-}
-
-async function listenUDP(protocol: EchoDatagram | DiscardDatagram): Promise<UDPPort> {
-  const port = (await reactor.listenUDP(0, protocol, { interface: "127.0.0.1" })) as UDPPort;
-  open.push(port);
-  return port;
-}
+const { reactor, listenTCP, listenUDP, stopLast } = useLoopback();
 
 /** Send datagrams from a fresh socket; collect replies until `count` came or `ms` passed. */
 async function exchange(
@@ -63,7 +41,7 @@ describe("Echo over loopback TCP", () => {
 
   it("the echo client fails with ConnectionRefusedError when nothing listens", async () => {
     const n = await listenTCP(Factory.forProtocol(Echo));
-    await open.pop()!.stopListening();
+    await stopLast();
     await expect(
       echo(new TCP4ClientEndpoint(reactor, "127.0.0.1", n), "x", { clock: reactor }),
     ).rejects.toBeInstanceOf(ConnectionRefusedError);

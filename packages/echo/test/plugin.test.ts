@@ -1,11 +1,7 @@
-import * as dgram from "node:dgram";
 import { readFileSync } from "node:fs";
-import {
-  type ServiceMakerHelpers,
-  serviceMakerHelpers,
-  type UDPServer,
-} from "@torsion/application";
-import { createReactor, type IProtocolFactory, type IPv4Address } from "@torsion/core";
+import { serviceMakerHelpers, type UDPServer } from "@torsion/application";
+import { createReactor, type IPv4Address } from "@torsion/core";
+import { askUDP, recordListens } from "@torsion/test-utils";
 import { describe, expect, it } from "vitest";
 import { Discard } from "../src/discard.ts";
 import { Echo } from "../src/echo.ts";
@@ -15,15 +11,7 @@ import echoPlugin from "../src/plugin/echo.ts";
 const reactor = createReactor();
 
 /** The helpers `twist` gives, recording what the plugin listens on. */
-function helpers(): { helpers: ServiceMakerHelpers; listened: Array<[string, IProtocolFactory]> } {
-  const real = serviceMakerHelpers("test", reactor);
-  const listened: Array<[string, IProtocolFactory]> = [];
-  const listen: ServiceMakerHelpers["listen"] = (description, factory) => {
-    listened.push([description, factory]);
-    return real.listen(description, factory);
-  };
-  return { listened, helpers: { ...real, listen } };
-}
+const helpers = () => recordListens(serviceMakerHelpers("test", reactor));
 
 describe("plugins", () => {
   it("are declared in package.json with the modules that export them", () => {
@@ -73,11 +61,7 @@ describe("plugins", () => {
     );
     await service.startService();
     const n = ((service as UDPServer).port!.getHost() as IPv4Address).port;
-    const socket = dgram.createSocket("udp4");
-    const reply = new Promise<Buffer>((r) => socket.once("message", r));
-    socket.send("ping", n, "127.0.0.1");
-    expect(String(await reply)).toBe("ping");
-    socket.close();
+    expect(String(await askUDP(n, "ping"))).toBe("ping");
     await service.stopService();
   });
 

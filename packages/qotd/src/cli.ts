@@ -4,12 +4,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import {
-  clientFromString,
-  type IReactor,
-  type IStreamClientEndpoint,
-  quoteStringArgument,
-} from "@torsion/core";
+import { clientFromArgument, type IReactor, type IStreamClientEndpoint } from "@torsion/core";
 import { getQuote } from "./client.ts";
 
 const USAGE =
@@ -20,21 +15,6 @@ export interface CommandIO {
   reactor: IReactor;
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
-}
-
-/**
- * `HOST:PORT` (`[::1]:17` for IPv6) as a TCP endpoint, or any client endpoint description
- * (`tcp:host=…:port=…`, `unix:path=…`).
- *
- * @throws TypeError or `EndpointDescriptionError` naming the argument when it is neither.
- */
-export function endpointFromArgument(reactor: IReactor, arg: string): IStreamClientEndpoint {
-  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(arg);
-  // HOST:PORT is the positional `tcp:HOST:PORT` description, the host quoted for IPv6's colons.
-  if (m !== null)
-    return clientFromString(reactor, `tcp:${quoteStringArgument((m[1] ?? m[2])!)}:${m[3]}`);
-  if (/^[a-z0-9]+:/i.test(arg) && arg.includes("=")) return clientFromString(reactor, arg);
-  throw new TypeError(`Not HOST:PORT or a client endpoint: ${JSON.stringify(arg)}`);
 }
 
 /**
@@ -63,7 +43,7 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
     timeout = Number(values.timeout);
     if (!(timeout > 0))
       throw new TypeError(`--timeout must be a positive number of seconds, not ${values.timeout}`);
-    endpoint = endpointFromArgument(io.reactor, positionals[0]!);
+    endpoint = clientFromArgument(io.reactor, positionals[0]!);
   } catch (e) {
     io.stderr.write(`qotd-client: ${(e as Error).message}\n${USAGE}\n`);
     return 2;

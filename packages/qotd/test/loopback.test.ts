@@ -1,30 +1,14 @@
 import * as dgram from "node:dgram";
 import * as net from "node:net";
-import {
-  createReactor,
-  Factory,
-  type Failure,
-  type IListeningPort,
-  TCP4ClientEndpoint,
-  type UDPPort,
-} from "@torsion/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { Factory, type Failure, TCP4ClientEndpoint } from "@torsion/core";
+import { captureOutput as capture, useLoopback } from "@torsion/test-utils";
+import { describe, expect, it } from "vitest";
 import { main } from "../src/cli.ts";
 import { getQuote } from "../src/client.ts";
 import { QuoteList } from "../src/quotes.ts";
 import { QOTD, QOTDDatagram } from "../src/server.ts";
 
-const reactor = createReactor();
-const open: IListeningPort[] = [];
-afterEach(async () => {
-  for (const p of open.splice(0)) await p.stopListening();
-});
-
-async function listenTCP(factory: Factory, backlog?: number): Promise<number> {
-  const port = await reactor.listenTCP(0, factory, { interface: "127.0.0.1", backlog });
-  open.push(port);
-  return (port.getHost() as unknown as { port: number }).port;
-}
+const { reactor, listenTCP, listenUDP, stopLast } = useLoopback();
 
 /** Read from a raw socket until the server closes: the quote, or the error that ended it. */
 function rawQuote(port: number): Promise<{ text?: string; error?: string }> {
@@ -42,17 +26,6 @@ function rawQuote(port: number): Promise<{ text?: string; error?: string }> {
       socket.destroy();
     });
   });
-}
-
-function capture(): { text: () => string; write: (s: string) => boolean } {
-  let out = "";
-  return {
-    text: () => out,
-    write: (s: string) => {
-      out += s;
-      return true;
-    },
-  };
 }
 
 describe("QOTD over loopback TCP", () => {
@@ -75,14 +48,18 @@ describe("QOTD over loopback TCP", () => {
 
   it("qotd-client reports a refused connection and exits 1; bad arguments exit 2", async () => {
     const n = await listenTCP(Factory.forProtocol(QOTD));
-    await open.pop()!.stopListening();
+    await stopLast();
     const stderr = capture();
     expect(await main([`127.0.0.1:${n}`], { reactor, stdout: capture(), stderr })).toBe(1);
     expect(stderr.text()).toMatch(/^qotd-client: no quote from 127\.0\.0\.1:\d+: .*refused/i);
     const usage = capture();
     expect(await main([], { reactor, stdout: capture(), stderr: usage })).toBe(2);
     expect(usage.text()).toContain("usage: qotd-client HOST:PORT");
-    expect(await main(["nonsense"], { reactor, stdout: capture(), stderr: capture() })).toBe(2);
+    const bad = capture();
+    expect(await main(["nonsense"], { reactor, stdout: capture(), stderr: bad })).toBe(2);
+    expect(bad.text()).toMatch(
+      /^qotd-client: Not HOST:PORT or a client endpoint: "nonsense"\nusage: qotd-client /,
+    );
     expect(
       await main(["h:1", "--timeout", "0"], { reactor, stdout: capture(), stderr: capture() }),
     ).toBe(2);
@@ -100,7 +77,9 @@ describe("QOTD over loopback TCP", () => {
         lost++;
       }
     }
-    const n = await listenTCP(Factory.forProtocol(Counting, new QuoteList(["Burst."])), 1024);
+    const n = await listenTCP(Factory.forProtocol(Counting, new QuoteList(["Burst."])), {
+      backlog: 1024,
+    });
     const total = 10_000;
     const outcomes = new Map<string, number>();
     let next = 0;
@@ -133,12 +112,6 @@ describe("QOTD over loopback TCP", () => {
 });
 
 describe("QOTD over loopback UDP", () => {
-  async function listenUDP(protocol: QOTDDatagram): Promise<UDPPort> {
-    const port = (await reactor.listenUDP(0, protocol, { interface: "127.0.0.1" })) as UDPPort;
-    open.push(port);
-    return port;
-  }
-
   it("answers each datagram with a quote", async () => {
     const port = await listenUDP(new QOTDDatagram(new QuoteList(["one", "two"])));
     const socket = dgram.createSocket("udp4");

@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ServiceMakerHelpers, serviceMakerHelpers } from "@torsion/application";
+import { serviceMakerHelpers } from "@torsion/application";
 import { createReactor, type IProtocolFactory } from "@torsion/core";
 import { StringTransport } from "@torsion/core/testing";
+import { recordListens } from "@torsion/test-utils";
 import { describe, expect, it } from "vitest";
 import plugin from "../src/plugin/qotd.ts";
 import { QuoteTooLongError } from "../src/quotes.ts";
@@ -11,15 +12,7 @@ import { QuoteTooLongError } from "../src/quotes.ts";
 const reactor = createReactor();
 
 /** The helpers `twist` gives, recording what the plugin listens on. */
-function helpers(): { helpers: ServiceMakerHelpers; listened: Array<[string, IProtocolFactory]> } {
-  const real = serviceMakerHelpers("test", reactor);
-  const listened: Array<[string, IProtocolFactory]> = [];
-  const listen: ServiceMakerHelpers["listen"] = (description, factory) => {
-    listened.push([description, factory]);
-    return real.listen(description, factory);
-  };
-  return { listened, helpers: { ...real, listen } };
-}
+const helpers = () => recordListens(serviceMakerHelpers("test", reactor));
 
 function quoteFrom(factory: IProtocolFactory): string {
   const t = new StringTransport();

@@ -11,12 +11,11 @@ import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { parseArgs } from "node:util";
 import {
-  clientFromString,
+  clientFromArgument,
   connectProtocol,
   type Failure,
   type IReactor,
   type IStreamClientEndpoint,
-  quoteStringArgument,
 } from "@torsion/core";
 import { TIMESTAMP_PORT } from "./timestamp.ts";
 import { TimestampClient } from "./timestamp-client.ts";
@@ -29,20 +28,6 @@ export interface CommandIO {
   stdin: Readable;
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
-}
-
-/**
- * `HOST:PORT` (`[::1]:21567` for IPv6) as a TCP endpoint, or any client endpoint description.
- *
- * @throws TypeError or `EndpointDescriptionError` naming the argument when it is neither.
- */
-export function endpointFromArgument(reactor: IReactor, arg: string): IStreamClientEndpoint {
-  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(arg);
-  // HOST:PORT is the positional `tcp:HOST:PORT` description, the host quoted for IPv6's colons.
-  if (m !== null)
-    return clientFromString(reactor, `tcp:${quoteStringArgument((m[1] ?? m[2])!)}:${m[3]}`);
-  if (/^[a-z0-9]+:/i.test(arg) && arg.includes("=")) return clientFromString(reactor, arg);
-  throw new TypeError(`Not HOST:PORT or a client endpoint: ${JSON.stringify(arg)}`);
 }
 
 /**
@@ -65,7 +50,7 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
       return 0;
     }
     if (positionals.length > 1) throw new TypeError("expected at most one HOST:PORT");
-    endpoint = endpointFromArgument(io.reactor, target);
+    endpoint = clientFromArgument(io.reactor, target);
   } catch (e) {
     io.stderr.write(`timestamp-client: ${(e as Error).message}\n${USAGE}\n`);
     return 2;

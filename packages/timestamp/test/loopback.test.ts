@@ -1,66 +1,25 @@
-import * as dgram from "node:dgram";
 import { PassThrough } from "node:stream";
-import {
-  createReactor,
-  Factory,
-  type IDatagramProtocol,
-  type IListeningPort,
-  type IProtocolFactory,
-  Protocol,
-  TCP4ClientEndpoint,
-  type UDPPort,
-} from "@torsion/core";
+import { Factory, type IDatagramProtocol, Protocol, TCP4ClientEndpoint } from "@torsion/core";
 import { Clock } from "@torsion/core/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { askUDP as ask, captureOutput as capture, useLoopback } from "@torsion/test-utils";
+import { describe, expect, it } from "vitest";
 import { main } from "../src/cli.ts";
 import { Daytime, DaytimeDatagram, getDaytime } from "../src/daytime.ts";
 import { encodeTime, getTime, Time, TimeDatagram } from "../src/time.ts";
 import { Timestamp } from "../src/timestamp.ts";
 
-const reactor = createReactor();
-const open: IListeningPort[] = [];
-afterEach(async () => {
-  for (const p of open.splice(0)) await p.stopListening();
-});
+const loopback = useLoopback();
+const { reactor, listenTCP, stopLast } = loopback;
 
-async function listenTCP(factory: IProtocolFactory): Promise<number> {
-  const port = await reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
-  open.push(port);
-  return (port.getHost() as unknown as { port: number }).port;
-}
-
+/** Bind `protocol` on loopback UDP; resolves with its port number. */
 async function listenUDP(protocol: IDatagramProtocol): Promise<number> {
-  const port = (await reactor.listenUDP(0, protocol, { interface: "127.0.0.1" })) as UDPPort;
-  open.push(port);
-  return port.getHost().port;
-}
-
-async function ask(port: number, payload: Buffer): Promise<Buffer> {
-  const socket = dgram.createSocket("udp4");
-  const reply = new Promise<Buffer>((r) => socket.once("message", r));
-  socket.send(payload, port, "127.0.0.1");
-  try {
-    return await reply;
-  } finally {
-    socket.close();
-  }
+  return (await loopback.listenUDP(protocol)).getHost().port;
 }
 
 function clockAt(iso: string): Clock {
   const clock = new Clock();
   clock.advance(Date.parse(iso) / 1000);
   return clock;
-}
-
-function capture(): { text: () => string; write: (s: string) => boolean } {
-  let out = "";
-  return {
-    text: () => out,
-    write: (s: string) => {
-      out += s;
-      return true;
-    },
-  };
 }
 
 describe("Daytime and Time over loopback", () => {
@@ -153,11 +112,15 @@ describe("timestamp-client against the Timestamp server", () => {
 
   it("reports a refused connection (exit 1) and bad arguments (exit 2)", async () => {
     const n = await listenTCP(Factory.forProtocol(Timestamp));
-    await open.pop()!.stopListening();
+    await stopLast();
     const stderr = capture();
     const io = { reactor, stdin: new PassThrough(), stdout: capture(), stderr };
     expect(await main([`127.0.0.1:${n}`], io)).toBe(1);
     expect(stderr.text()).toMatch(/cannot connect to 127\.0\.0\.1:\d+/);
-    expect(await main(["not an address"], { ...io, stderr: capture() })).toBe(2);
+    const bad = capture();
+    expect(await main(["not an address"], { ...io, stderr: bad })).toBe(2);
+    expect(bad.text()).toMatch(
+      /^timestamp-client: Not HOST:PORT or a client endpoint: "not an address"\nusage: /,
+    );
   });
 });

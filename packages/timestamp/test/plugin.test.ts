@@ -1,13 +1,8 @@
-import * as dgram from "node:dgram";
 import { readFileSync } from "node:fs";
-import {
-  type IService,
-  type ServiceMakerHelpers,
-  serviceMakerHelpers,
-  type UDPServer,
-} from "@torsion/application";
-import { createReactor, type IProtocolFactory, type IPv4Address } from "@torsion/core";
+import { type IService, serviceMakerHelpers, type UDPServer } from "@torsion/application";
+import { createReactor, type IPv4Address } from "@torsion/core";
 import { StringTransport } from "@torsion/core/testing";
+import { askUDP, recordListens } from "@torsion/test-utils";
 import { describe, expect, it } from "vitest";
 import { Daytime } from "../src/daytime.ts";
 import daytimePlugin from "../src/plugin/daytime.ts";
@@ -19,15 +14,7 @@ import { Timestamp } from "../src/timestamp.ts";
 const reactor = createReactor();
 
 /** The helpers `twist` gives, recording what the plugin listens on. */
-function helpers(): { helpers: ServiceMakerHelpers; listened: Array<[string, IProtocolFactory]> } {
-  const real = serviceMakerHelpers("test", reactor);
-  const listened: Array<[string, IProtocolFactory]> = [];
-  const listen: ServiceMakerHelpers["listen"] = (description, factory) => {
-    listened.push([description, factory]);
-    return real.listen(description, factory);
-  };
-  return { listened, helpers: { ...real, listen } };
-}
+const helpers = () => recordListens(serviceMakerHelpers("test", reactor));
 
 describe("plugins", () => {
   it("are declared in package.json with the modules that export them", () => {
@@ -88,12 +75,8 @@ describe("plugins", () => {
     );
     await service.startService();
     const n = ((service as UDPServer).port!.getHost() as IPv4Address).port;
-    const socket = dgram.createSocket("udp4");
-    const reply = new Promise<Buffer>((r) => socket.once("message", r));
-    socket.send(Buffer.alloc(0), n, "127.0.0.1");
-    const seconds = (await reply).readUInt32BE(0) - 2_208_988_800;
+    const seconds = (await askUDP(n, Buffer.alloc(0))).readUInt32BE(0) - 2_208_988_800;
     expect(Math.abs(seconds - Date.now() / 1000)).toBeLessThan(60);
-    socket.close();
     await service.stopService();
   });
 });
