@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defineProject } from "vitest/config";
 
 /** Shared per-package test config: resolve sibling packages to their TypeScript source. */
@@ -6,5 +7,9 @@ export default defineProject({
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 20_000,
+    // Quiet the logger's pre-begin stderr fallback; TORSION_TEST_LOG=1 shows every event.
+    setupFiles: [
+      fileURLToPath(new URL("./internal/test-utils/src/quiet-logging.ts", import.meta.url)),
+    ],
   },
 });
