@@ -65,7 +65,7 @@ export class BaseProtocol {
  * ```
  */
 export class Protocol extends BaseProtocol implements IProtocol {
-  /** The factory that built this protocol, set by {@link Factory.buildProtocol}. */
+  /** The factory that built this protocol, set by `Factory.buildProtocol`. */
   factory: IProtocolFactory | undefined;
 
   /** Bytes arrived: any length, with no relation to message boundaries. The default does nothing. */
