@@ -128,26 +128,47 @@ export class LineReceiver extends PauseableProtocol {
   }
 
   #deliver(buffer: Accumulator): void {
-    const transport = this.hasTransport ? this.transport : undefined;
     while (buffer.length > 0 && !this.paused) {
       if (this.lineMode) {
-        // Checked before each line (Twisted checks after each): also holds for data that
-        // arrives after the close, which a real transport would not deliver anyway.
-        if (transport !== undefined && isDisconnecting(transport)) return;
-        const decoder = this.#lineDecoder();
-        let line: Buffer | undefined;
-        try {
-          line = decoder.decode(buffer);
-        } catch (err) {
-          if (!(err instanceof LineTooLongError)) throw err;
-          this.lineLengthExceeded(buffer.takeAll());
-          return;
-        }
-        if (line === undefined) return;
-        this.lineReceived(line);
+        if (!this.#deliverLines(buffer)) return;
       } else {
         this.rawDataReceived(buffer.takeAll());
       }
+    }
+  }
+
+  /**
+   * Deliver lines while nothing that governs them changes: the hot loop, one line per turn
+   * with no re-entry into the outer loop. Returns `false` when no more can be delivered now
+   * (no complete line, paused, closing, a long line handled), `true` when a callback switched
+   * to raw mode or changed `delimiter`/`MAX_LENGTH` (the caller goes round again).
+   */
+  #deliverLines(buffer: Accumulator): boolean {
+    const transport = this.hasTransport ? this.transport : undefined;
+    const decoder = this.#lineDecoder();
+    const delimiter = this.delimiter;
+    const max = this.MAX_LENGTH;
+    // Checked before each line (Twisted checks after each): also holds for data that
+    // arrives after the close, which a real transport would not deliver anyway.
+    if (transport !== undefined && isDisconnecting(transport)) return false;
+    // One try around the loop, not one per line; `decoding` tells the decoder's limit error
+    // from anything a callback throws, which propagates untouched.
+    let decoding = true;
+    try {
+      for (;;) {
+        const line = decoder.decode(buffer);
+        if (line === undefined) return false;
+        decoding = false;
+        this.lineReceived(line);
+        // A callback may pause, switch mode, change the framing or close between lines.
+        if (this.paused || (transport !== undefined && isDisconnecting(transport))) return false;
+        if (!this.lineMode || this.delimiter !== delimiter || this.MAX_LENGTH !== max) return true;
+        decoding = true;
+      }
+    } catch (err) {
+      if (!decoding || !(err instanceof LineTooLongError)) throw err;
+      this.lineLengthExceeded(buffer.takeAll());
+      return false;
     }
   }
 

@@ -212,4 +212,32 @@ describe("Accumulator", () => {
       { numRuns: 300 },
     );
   });
+  it("indexOfSequence finds what Buffer.indexOf finds, in one segment or two, from any offset", () => {
+    // A small alphabet makes partial matches and matches across the chunk boundary common.
+    const bytes = (min: number, max: number) =>
+      fc
+        .uint8Array({ minLength: min, maxLength: max })
+        .map((a) => Buffer.from(a.map((b) => 97 + (b % 3))));
+    fc.assert(
+      fc.property(
+        // Long chunks reach the native search; short ones the JavaScript loop and the owned buffer.
+        fc.array(fc.oneof(bytes(0, 8), bytes(60, 300)), { minLength: 1, maxLength: 4 }),
+        fc.nat(40),
+        fc
+          .uint8Array({ minLength: 1, maxLength: 5 })
+          .map((a) => Buffer.from(a.map((b) => 97 + (b % 3)))),
+        fc.nat(80),
+        (chunks, skip, needle, from) => {
+          const acc = new Accumulator();
+          for (const c of chunks) acc.push(c);
+          const drop = Math.min(skip, acc.length);
+          acc.skip(drop);
+          const rest = Buffer.concat(chunks).subarray(drop);
+          const start = Math.min(from, rest.length);
+          expect(acc.indexOfSequence(needle, start)).toBe(rest.indexOf(needle, start));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
 });

@@ -100,7 +100,11 @@ export class LineDecoder implements Decoder<Buffer> {
     let from = this.#scanFrom - base;
     if (from < 0) from = 0;
     const dlen = this.#dlen;
-    const i = input.indexOf(this.#needle, from);
+    const needle = this.#needle;
+    const i =
+      typeof needle === "number"
+        ? input.indexOf(needle, from)
+        : input.indexOfSequence(needle, from);
     if (i < 0) {
       const buffered = input.length;
       if (buffered >= this.maxLength + dlen)
