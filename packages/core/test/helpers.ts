@@ -135,11 +135,16 @@ export class RememberingFactory<P extends IProtocol> extends Factory {
     this.#next.shift()?.(p);
     return p;
   }
-  /** Resolves with the next protocol built (or the n-th, if already built). */
+  /** Resolves with the next protocol built from now on. */
   nextProtocol(): Promise<P> {
     const d = defer<P>();
     this.#next.push(d.resolve);
     return d.promise;
+  }
+  /** Resolves with the `index`-th protocol built: at once if it exists, else when it is built. */
+  async protocolAt(index = 0): Promise<P> {
+    while (this.built.length <= index) await this.nextProtocol();
+    return this.built[index]!;
   }
 }
 

@@ -78,7 +78,7 @@ describe("TCP transport edge cases", () => {
     const servers = new RememberingFactory(() => new Counting());
     const port = await listen(reactor, servers);
     const client = await connectTo(reactor, port, new Counting());
-    const server = servers.built[0] ?? (await servers.nextProtocol());
+    const server = await servers.protocolAt(0);
     await server.made;
     client.tcp.loseWriteConnection();
     client.tcp.abortConnection();
@@ -101,7 +101,7 @@ describe("TCP transport edge cases", () => {
     raw.on("error", (e) => rawClosed.resolve(e));
     raw.on("close", () => rawClosed.resolve(undefined));
     raw.pause();
-    const server = servers.built[0] ?? (await servers.nextProtocol());
+    const server = await servers.protocolAt(0);
     await server.made;
     const chunk = Buffer.alloc(1024 * 1024, 120);
     for (let i = 0; i < 32; i++) server.transport.write(chunk);
@@ -122,7 +122,7 @@ describe("TCP transport edge cases", () => {
     const port = await listen(reactor, servers);
     const raw = net.connect(port, "127.0.0.1");
     raw.on("error", () => {});
-    const server = servers.built[0] ?? (await servers.nextProtocol());
+    const server = await servers.protocolAt(0);
     await server.made;
     server.tcp.abortConnection();
     raw.write("late bytes");
@@ -193,7 +193,7 @@ describe("ReconnectingClientFactory over a real socket", () => {
     const connector = connectTCP(timed, "127.0.0.1", port, factory);
     const c1 = await first;
     await c1.made;
-    const s1 = servers.built[0] ?? (await servers.nextProtocol());
+    const s1 = await servers.protocolAt(0);
     await s1.made;
 
     const second = new Promise<Recorder>((r) => nextClient.push(r));

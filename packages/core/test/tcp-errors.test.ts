@@ -138,7 +138,7 @@ describe("exceptions in protocol callbacks", () => {
       const servers = new RememberingFactory(() => new Recorder());
       const port = await listen(reactor, servers);
       const client = await connectTo(reactor, port, new Recorder());
-      const server = servers.built[0] ?? (await servers.nextProtocol());
+      const server = await servers.protocolAt(0);
       await server.made;
       (server.transport as TCPTransport).registerProducer(
         {
@@ -176,7 +176,7 @@ describe("reactor shutdown", () => {
     reactor.connectTCP("127.0.0.1", portOf(port), clientFactory);
     const client = clientFactory.proto;
     await client.made;
-    const server = servers.built[0] ?? (await servers.nextProtocol());
+    const server = await servers.protocolAt(0);
     reactor.stop();
     await running;
     // Both ends of the connection heard about it before run() resolved.

@@ -130,7 +130,7 @@ describe("producers and consumers", () => {
     const port = await listen(reactor, servers);
     const client = await connectTo(reactor, port, new Recorder());
     client.tcp.pauseProducing(); // the client stops reading: the kernel buffers fill up
-    const server = servers.built[0] ?? (await servers.nextProtocol());
+    const server = await servers.protocolAt(0);
     await server.made;
     const t = server.transport as TCPTransport;
     const chunk = Buffer.alloc(64 * 1024, 120);
@@ -234,7 +234,7 @@ describe("producers and consumers", () => {
     const servers = new RememberingFactory(() => new Recorder());
     const port = await listen(reactor, servers);
     const client = await connectTo(reactor, port, new Recorder());
-    const server = servers.built[0] ?? (await servers.nextProtocol());
+    const server = await servers.protocolAt(0);
     await server.made;
     server.tcp.pauseProducing();
     client.transport.write("while paused");

@@ -27,7 +27,6 @@ import {
   portOf,
   Recorder,
   RememberingFactory,
-  turns,
   useLoopbackPorts,
 } from "./helpers.ts";
 
@@ -78,9 +77,7 @@ describe("TCP over loopback", () => {
     const servers = new RememberingFactory(() => new Recorder());
     const port = await listen(reactor, servers);
     const client = await connectTo(reactor, port, new Recorder());
-    const server = await (servers.built[0]
-      ? Promise.resolve(servers.built[0])
-      : servers.nextProtocol());
+    const server = await servers.protocolAt(0);
     await server.made;
     server.transport.write("bye");
     server.transport.loseConnection();
@@ -95,7 +92,7 @@ describe("TCP over loopback", () => {
     const servers = new RememberingFactory(() => new Recorder());
     const port = await listen(reactor, servers);
     const client = await connectTo(reactor, port, new Recorder());
-    const server = servers.built[0] ?? (await servers.nextProtocol());
+    const server = await servers.protocolAt(0);
     await server.made;
     client.tcp.abortConnection();
     const mine = await client.lost;
@@ -244,7 +241,7 @@ describe("TCP over loopback", () => {
     const port = await listen(reactor, servers);
     await connectTo(reactor, port, new Recorder());
     await connectTo(reactor, port, new Recorder());
-    while (servers.built.length < 2) await turns(1);
+    await servers.protocolAt(1);
     const prefixes = servers.built.map((p) =>
       (p.transport as unknown as { logPrefix(): string }).logPrefix(),
     );
