@@ -29,6 +29,22 @@ import { spawnProcess } from "../src/index.ts";
 import { expectTwistedOrder, Recorder } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "torsion-process-"));
+
+/** Run `body`, and return the message of the failure it caused to be logged under `torsion.process`. */
+async function processFailureLogged(body: () => Promise<void>): Promise<string | undefined> {
+  const seen: LogEvent[] = [];
+  const observer = (e: LogEvent): void => {
+    seen.push(e);
+  };
+  globalLogPublisher.addObserver(observer);
+  try {
+    await body();
+  } finally {
+    globalLogPublisher.removeObserver(observer);
+  }
+  const logged = seen.find((e) => e.log_namespace === "torsion.process");
+  return (logged?.log_failure as Failure | undefined)?.getErrorMessage();
+}
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("spawnProcess: order of calls and reasons", () => {
@@ -252,12 +268,7 @@ describe("spawnProcess: closing and errors", () => {
   });
 
   it("an exception in outReceived is logged and closes the pipes; processEnded still comes", async () => {
-    const seen: LogEvent[] = [];
-    const observer = (e: LogEvent): void => {
-      seen.push(e);
-    };
-    globalLogPublisher.addObserver(observer);
-    try {
+    const logged = await processFailureLogged(async () => {
       class Throws extends Recorder {
         override outReceived(): void {
           throw new Error("bug in outReceived");
@@ -267,22 +278,12 @@ describe("spawnProcess: closing and errors", () => {
       spawnProcess(p, "sh", ["-c", "echo one; read x; echo two"]);
       await p.ended;
       expectTwistedOrder(p.events, [0, 1, 2]);
-      const logged = seen.find((e) => e.log_namespace === "torsion.process");
-      expect((logged?.log_failure as Failure | undefined)?.getErrorMessage()).toBe(
-        "bug in outReceived",
-      );
-    } finally {
-      globalLogPublisher.removeObserver(observer);
-    }
+    });
+    expect(logged).toBe("bug in outReceived");
   });
 
   it("an exception in connectionMade is logged and closes the pipes; spawnProcess still returns", async () => {
-    const seen: LogEvent[] = [];
-    const observer = (e: LogEvent): void => {
-      seen.push(e);
-    };
-    globalLogPublisher.addObserver(observer);
-    try {
+    const logged = await processFailureLogged(async () => {
       class Throws extends Recorder {
         override connectionMade(): void {
           super.connectionMade();
@@ -295,13 +296,8 @@ describe("spawnProcess: closing and errors", () => {
       const reason = await p.ended;
       expect(reason.check(ProcessDone)).toBe(ProcessDone);
       expectTwistedOrder(p.events, [0, 1, 2]);
-      const logged = seen.find((e) => e.log_namespace === "torsion.process");
-      expect((logged?.log_failure as Failure | undefined)?.getErrorMessage()).toBe(
-        "bug in connectionMade",
-      );
-    } finally {
-      globalLogPublisher.removeObserver(observer);
-    }
+    });
+    expect(logged).toBe("bug in connectionMade");
   });
 
   it("pauseProducing holds the child's output back until resumeProducing", async () => {
