@@ -106,6 +106,16 @@ describe.each([...new Set(blocks.map((b) => b.page))])("%s", (page) => {
       });
       continue;
     }
+    const missing =
+      directive.kind === "requires" && !commandExists(directive.command)
+        ? directive.command
+        : undefined;
+    if (missing) {
+      counts.skipped++;
+      skips.push(`${where} (${block.language}): ${missing} is not installed`);
+      it.skip(`${where} (${block.language}) — ${missing} is not installed`, () => {});
+      continue;
+    }
     counts.run++;
     it(`${where} (${block.language})`, async () => {
       if (block.language === "ts") expectTypeChecks(where, block, path);
@@ -114,6 +124,12 @@ describe.each([...new Set(blocks.map((b) => b.page))])("%s", (page) => {
     });
   }
 });
+
+function commandExists(command: string): boolean {
+  return (process.env.PATH ?? "")
+    .split(":")
+    .some((dir) => dir !== "" && existsSync(join(dir, command)));
+}
 
 function expectTypeChecks(where: string, block: CodeBlock, path: string): void {
   const found = diagnostics.get(path) ?? [`not type-checked`];

@@ -48,6 +48,11 @@ describe("extractCodeBlocks", () => {
     expect(block!.code).toBe("{}\n");
   });
 
+  it("reads a required command", () => {
+    const [block] = extractCodeBlocks("<!-- doctest: requires nc -->\n```sh\nnc -h\n```\n");
+    expect(block!.directive).toEqual({ kind: "requires", command: "nc" });
+  });
+
   it("reports a directive it does not understand", () => {
     const [block] = extractCodeBlocks("<!-- doctest: sometimes -->\n```js\n1\n```\n");
     expect(block!.directive).toEqual({ kind: "invalid", text: "sometimes" });

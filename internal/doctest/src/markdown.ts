@@ -7,6 +7,8 @@
  * - `<!-- doctest: skip <reason> -->`: not run; the reason is required and reported.
  * - `<!-- doctest: file <name> -->`: not run by itself; written as `<name>` beside the page's
  *   other blocks so a later block can load it (a worker module, a helper).
+ * - `<!-- doctest: requires <command> -->`: run, unless `<command>` is not installed (then
+ *   skipped, saying so), for `sh` blocks that use a system tool such as `nc`.
  */
 
 /** The languages the doc tests run; every other fenced language is prose. */
@@ -16,6 +18,7 @@ export type Directive =
   | { readonly kind: "none" }
   | { readonly kind: "skip"; readonly reason: string }
   | { readonly kind: "file"; readonly name: string }
+  | { readonly kind: "requires"; readonly command: string }
   | { readonly kind: "invalid"; readonly text: string };
 
 export interface CodeBlock {
@@ -49,6 +52,8 @@ function parseDirective(text: string): Directive {
   if (skip) return { kind: "skip", reason: skip[1]! };
   const file = /^file\s+([\w.-]+)$/.exec(text);
   if (file) return { kind: "file", name: file[1]! };
+  const requires = /^requires\s+([\w.-]+)$/.exec(text);
+  if (requires) return { kind: "requires", command: requires[1]! };
   return { kind: "invalid", text };
 }
 
