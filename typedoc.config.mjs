@@ -13,6 +13,8 @@ export default {
   out: "docs/site",
   plugin: ["./docs/typedoc-plugin.mjs"],
   readme: "README.md",
+  // One flat list of modules named as they are imported, not an "@torsion" folder.
+  navigation: { includeFolders: false },
   projectDocuments: ["docs/guides/*.md", "examples/README.md"],
   excludePrivate: true,
   excludeInternal: true,
