@@ -1,7 +1,7 @@
 // Open every page of the built docs site in headless Chromium and fail on any broken link,
 // missing asset, failed request or console error.
 //
-//   node docs/check-site.mjs [siteDir]     (default docs/site; CHROMIUM=/path overrides the browser)
+//   node docs/check-site.mjs [siteDir] [chromium]   (defaults: docs/site, /usr/bin/chromium)
 //
 // The site is served from 127.0.0.1 on a free port. Links to other hosts are counted, not
 // followed (CI has no outside network); the browser must not request anything off the site.
@@ -12,7 +12,7 @@ import { extname, join, relative, resolve, sep } from "node:path";
 import { chromium } from "playwright-core";
 
 const site = resolve(process.argv[2] ?? "docs/site");
-const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const executablePath = process.argv[3] ?? "/usr/bin/chromium";
 const TYPES = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript",

@@ -12,4 +12,4 @@ if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
   echo "20-docs-site: SKIPPED the browser check: no Chromium at ${CHROMIUM:-/usr/bin/chromium} (apt-get install chromium)"
   exit 0
 fi
-node docs/check-site.mjs docs/site
+node docs/check-site.mjs docs/site "${CHROMIUM:-/usr/bin/chromium}"

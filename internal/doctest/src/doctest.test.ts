@@ -2,7 +2,8 @@
  * The doc tests: every fenced `ts`/`js`/`sh` block of every README and guide is run, or says
  * with a `<!-- doctest: skip <reason> -->` comment why it is not.
  *
- * - `ts`: type-checked, all blocks as one program, against the packages' built `.d.ts`.
+ * - `ts`: type-checked, all blocks as one program, against the packages' built `.d.ts`; then
+ *   its types stripped and executed like a `js` block, unless marked `typecheck-only <reason>`.
  * - `js`: executed by Node (an ES module) with a bounded timeout; it must exit 0.
  * - `sh`: run by `bash -euo pipefail` from the repository root with a bounded timeout; a block
  *   that starts a server binds it to loopback and the whole process group is killed after.
@@ -16,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CodeBlock, extractCodeBlocks } from "./markdown.ts";
 import { docPages } from "./pages.ts";
 import { runBounded } from "./run.ts";
-import { typecheck } from "./typecheck.ts";
+import { transpile, typecheck } from "./typecheck.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const work = fileURLToPath(new URL("../.work/", import.meta.url));
@@ -47,7 +48,7 @@ function plan(): PlannedBlock[] {
 }
 
 const blocks = plan();
-const counts = { run: 0, skipped: 0, files: 0 };
+const counts = { run: 0, typecheckOnly: 0, skipped: 0, files: 0 };
 const skips: string[] = [];
 let diagnostics = new Map<string, string[]>();
 
@@ -63,6 +64,8 @@ beforeAll(() => {
     if (!path || block.directive.kind === "skip") continue;
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, block.code);
+    // Beside each TS file, its JavaScript: `./hash.js` in one block finds the `hash.ts` of another.
+    if (block.language === "ts") writeFileSync(jsFor(path), transpile(block.code));
   }
   const tsFiles = blocks
     .filter((b) => b.block.language === "ts" && b.block.directive.kind !== "skip")
@@ -71,7 +74,9 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  const summary = `doc tests: ${counts.run} blocks run, ${counts.files} support files, ${counts.skipped} skipped`;
+  const summary =
+    `doc tests: ${counts.run} blocks run, ${counts.typecheckOnly} ts blocks type-checked only, ` +
+    `${counts.files} support files, ${counts.skipped} skipped`;
   console.log([summary, ...skips.map((s) => `  skipped ${s}`)].join("\n"));
 });
 
@@ -116,14 +121,32 @@ describe.each([...new Set(blocks.map((b) => b.page))])("%s", (page) => {
       it.skip(`${where} (${block.language}) — ${missing} is not installed`, () => {});
       continue;
     }
+    if (directive.kind === "typecheck-only") {
+      if (block.language !== "ts") {
+        it(`${where} directive`, () => expect.fail(`${where}: typecheck-only is for ts blocks`));
+        continue;
+      }
+      counts.typecheckOnly++;
+      skips.push(`${where} (ts, type-checked, not executed): ${directive.reason}`);
+      it(`${where} (ts, type-checked only: ${directive.reason})`, () => {
+        expectTypeChecks(where, block, path);
+      });
+      continue;
+    }
     counts.run++;
     it(`${where} (${block.language})`, async () => {
-      if (block.language === "ts") expectTypeChecks(where, block, path);
-      else if (block.language === "js") await expectNodeAccepts(where, path, [path]);
+      if (block.language === "ts") {
+        expectTypeChecks(where, block, path);
+        await expectNodeAccepts(where, path, [jsFor(path)]);
+      } else if (block.language === "js") await expectNodeAccepts(where, path, [path]);
       else await expectShellPasses(where, path);
     });
   }
 });
+
+function jsFor(tsPath: string): string {
+  return tsPath.replace(/\.ts$/, ".js");
+}
 
 function commandExists(command: string): boolean {
   return (process.env.PATH ?? "")

@@ -48,6 +48,13 @@ describe("extractCodeBlocks", () => {
     expect(block!.code).toBe("{}\n");
   });
 
+  it("reads a type-check-only reason", () => {
+    const [block] = extractCodeBlocks(
+      "<!-- doctest: typecheck-only serves forever -->\n```ts\n1\n```\n",
+    );
+    expect(block!.directive).toEqual({ kind: "typecheck-only", reason: "serves forever" });
+  });
+
   it("reads a required command", () => {
     const [block] = extractCodeBlocks("<!-- doctest: requires nc -->\n```sh\nnc -h\n```\n");
     expect(block!.directive).toEqual({ kind: "requires", command: "nc" });

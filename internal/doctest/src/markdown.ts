@@ -7,6 +7,8 @@
  * - `<!-- doctest: skip <reason> -->`: not run; the reason is required and reported.
  * - `<!-- doctest: file <name> -->`: not run by itself; written as `<name>` beside the page's
  *   other blocks so a later block can load it (a worker module, a helper).
+ * - `<!-- doctest: typecheck-only <reason> -->`: a `ts` block type-checked but not executed
+ *   (it serves until stopped, on a fixed port); the reason is required and reported.
  * - `<!-- doctest: requires <command> -->`: run, unless `<command>` is not installed (then
  *   skipped, saying so), for `sh` blocks that use a system tool such as `nc`.
  */
@@ -19,6 +21,7 @@ export type Directive =
   | { readonly kind: "skip"; readonly reason: string }
   | { readonly kind: "file"; readonly name: string }
   | { readonly kind: "requires"; readonly command: string }
+  | { readonly kind: "typecheck-only"; readonly reason: string }
   | { readonly kind: "invalid"; readonly text: string };
 
 export interface CodeBlock {
@@ -50,6 +53,8 @@ const DIRECTIVE = /^\s*<!--\s*doctest:\s*(.*?)\s*-->\s*$/;
 function parseDirective(text: string): Directive {
   const skip = /^skip\s+(\S.*)$/.exec(text);
   if (skip) return { kind: "skip", reason: skip[1]! };
+  const typecheckOnly = /^typecheck-only\s+(\S.*)$/.exec(text);
+  if (typecheckOnly) return { kind: "typecheck-only", reason: typecheckOnly[1]! };
   const file = /^file\s+([\w.-]+)$/.exec(text);
   if (file) return { kind: "file", name: file[1]! };
   const requires = /^requires\s+([\w.-]+)$/.exec(text);

@@ -40,3 +40,14 @@ export function typecheck(files: readonly string[]): Map<string, string[]> {
   }
   return byFile;
 }
+
+/** `code` with its types stripped, as the ES module Node would run (imports left as written). */
+export function transpile(code: string): string {
+  return ts.transpileModule(code, {
+    compilerOptions: {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      verbatimModuleSyntax: true,
+    },
+  }).outputText;
+}
