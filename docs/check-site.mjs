@@ -86,7 +86,8 @@ const context = await chromium.launchPersistentContext(profile, {
 const idsByPage = new Map(); // page path -> Set of ids/names, for #fragment links
 const links = []; // { from, href }
 let external = 0;
-try {
+/** Open `queue`'s pages one after another in one tab, recording what each page shows. */
+async function visit(queue) {
   const tab = await context.newPage();
   let current = "";
   tab.on("console", (msg) => {
@@ -99,13 +100,13 @@ try {
   tab.on("response", (res) => {
     if (res.status() >= 400) problems.push(`${current}: ${res.status()} for ${res.url()}`);
   });
-  await context.route("**/*", (route) => {
+  await tab.route("**/*", (route) => {
     const url = route.request().url();
     if (url.startsWith(origin) || url.startsWith("data:")) return route.continue();
     problems.push(`${current}: requested outside the site: ${url}`);
     return route.abort();
   });
-  for (const path of pages) {
+  for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
     current = decodeURIComponent(path);
     await tab.goto(origin + path, { waitUntil: "load" });
     // typedoc builds its navigation tree from assets/navigation.js after load: wait for it,
@@ -128,6 +129,12 @@ try {
     for (const href of found.hrefs) links.push({ from: current, href });
   }
   await tab.close();
+}
+
+try {
+  // Two tabs share the queue: CI machines have two cores.
+  const queue = [...pages];
+  await Promise.all([visit(queue), visit(queue)]);
 } finally {
   await context.close();
   server.close();
