@@ -26,14 +26,12 @@ done
 node "$helper" tarball-map "$repo" "$work/tarballs" >"$work/tarballs.json"
 ls "$work/tarballs"
 
-echo "--- install create-torsion-plugin from its tarball and scaffold"
-mkdir -p "$work/scaffolder"
-(cd "$work/scaffolder" && npm init -y >/dev/null &&
-  npm install --no-save "$(node "$helper" tarball-of "$work/tarballs.json" create-torsion-plugin)" >/dev/null)
-create="$work/scaffolder/node_modules/.bin/create-torsion-plugin"
-"$create" "$work/plugins/torsion-plugin-reverse" --name reverse
-"$create" "$work/plugins/rot13" --protocol raw
-if "$create" "$work/plugins/rot13" >/dev/null 2>&1; then
+echo "--- scaffold with create-torsion-plugin from its tarball, as npm create runs it (npm exec)"
+scaffolder="$(node "$helper" tarball-of "$work/tarballs.json" create-torsion-plugin)"
+create() { (cd "$work" && npm exec --yes --package="$scaffolder" -- create-torsion-plugin "$@"); }
+create plugins/torsion-plugin-reverse --name reverse
+create plugins/rot13 --protocol raw
+if create plugins/rot13 >/dev/null 2>&1; then
   echo "create-torsion-plugin wrote into a non-empty directory" >&2; exit 1
 fi
 
