@@ -33,7 +33,7 @@ describe("plugins", () => {
       "daytime",
       "time",
     ]);
-    expect(pkg.bin["timestamp-client"]).toBe("./dist/bin/timestamp-client.js");
+    expect(pkg.bin["timestamp-client"]).toBe("./bin/timestamp-client.js"); // imports dist/bin/timestamp-client.js
   });
 
   it("listen on tcp:21567, tcp:8013 and tcp:8037 by default, with the right protocols", async () => {
