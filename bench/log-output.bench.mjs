@@ -4,7 +4,12 @@
 // Each case runs in its own process so one case's heap does not colour the other.
 import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { eventAsJSON, FileLogObserver, globalLogBeginner, Logger } from "../packages/core/dist/index.js";
+import {
+  eventAsJSON,
+  FileLogObserver,
+  globalLogBeginner,
+  Logger,
+} from "../packages/core/dist/index.js";
 import { printTable } from "./lib.mjs";
 
 const CONNECTIONS = 60_000;
