@@ -22,6 +22,7 @@ function quoteFrom(factory: IProtocolFactory): string {
 
 const defaults = {
   listen: ["tcp:8017"],
+  "udp-rate": "20",
   udp: [] as string[],
   quote: undefined,
   "quotes-file": undefined,
