@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stalePackages } from "./build.ts";
 import { type CodeBlock, extractCodeBlocks } from "./markdown.ts";
 import { docPages } from "./pages.ts";
 import { runBounded } from "./run.ts";
@@ -22,6 +23,7 @@ import { transpile, typecheck } from "./typecheck.ts";
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const work = fileURLToPath(new URL("../.work/", import.meta.url));
 const RUN_TIMEOUT_MS = 30_000;
+const BUILD_TIMEOUT_MS = 300_000;
 
 interface PlannedBlock {
   readonly page: string;
@@ -52,9 +54,24 @@ const counts = { run: 0, typecheckOnly: 0, skipped: 0, files: 0 };
 const skips: string[] = [];
 let diagnostics = new Map<string, string[]>();
 
-beforeAll(() => {
-  if (!existsSync(join(root, "packages/core/dist/index.d.ts"))) {
-    throw new Error("the doc tests check against the built packages: run `pnpm build` first");
+beforeAll(async () => {
+  // The blocks run against the built packages, as a user's would: build first when a fresh
+  // clone has no dist/ or a source changed since (turbo builds only what changed).
+  const stale = stalePackages(root);
+  if (stale.length > 0) {
+    const build = await runBounded(
+      join(root, "node_modules/.bin/turbo"),
+      ["run", "build", "--output-logs=errors-only"],
+      {
+        cwd: root,
+        timeoutMs: BUILD_TIMEOUT_MS,
+      },
+    );
+    if (build.code !== 0) {
+      throw new Error(
+        `the doc tests need the packages built (${stale.join(", ")} stale), and \`turbo run build\` failed:\n${build.output}`,
+      );
+    }
   }
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
