@@ -6,18 +6,11 @@
  * @module
  */
 import cluster, { type Worker } from "node:cluster";
-import {
-  Deferred,
-  globalLogBeginner,
-  type IDelayedCall,
-  Logger,
-  reactor,
-  succeed,
-} from "@torsion/core";
+import { Deferred, type IDelayedCall, Logger, succeed } from "@torsion/core";
 import { describeReason } from "../errors.ts";
 import type { IService } from "../service/service.ts";
-import type { RunnerArgs } from "./args.ts";
-import { beginLogging } from "./logging.ts";
+import type { RunnerReactor } from "./helpers.ts";
+import type { RunnerArgs } from "./options.ts";
 import { PIDFile } from "./pidfile.ts";
 
 const log = new Logger("torsion.twist.workers");
@@ -43,16 +36,19 @@ const HEALTHY_SECONDS = 10;
 export async function runPrimary(
   args: RunnerArgs,
   build: () => Promise<IService>,
+  startLogging: () => () => void,
   io: { stderr: { write(text: string): unknown } },
+  reactor: RunnerReactor,
 ): Promise<number> {
   await build();
+  const closeLog = startLogging();
   const pidfile = args.pidfile !== undefined ? new PIDFile(args.pidfile) : undefined;
-  pidfile?.claim();
-  const closeLog = beginLogging({
-    file: args.logFile,
-    format: args.logFormat,
-    level: args.logLevel,
-  });
+  try {
+    pidfile?.claim();
+  } catch (error) {
+    closeLog();
+    throw error;
+  }
   const workers = new Map<number, WorkerState>();
   const restarts = new Map<number, IDelayedCall>();
   let quickDeaths = 0;
@@ -144,13 +140,12 @@ export async function runPrimary(
     for (let i = 0; i < args.workers; i++) fork(i);
     await stopped;
     if (failure !== undefined) {
-      globalLogBeginner.stopRedirectingStandardIO();
+      closeLog();
       io.stderr.write(`twist: ${describeReason(failure)}\n`);
       return 1;
     }
     return 0;
   } finally {
-    globalLogBeginner.stopRedirectingStandardIO();
     pidfile?.release();
     closeLog();
   }
