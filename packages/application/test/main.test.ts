@@ -296,6 +296,25 @@ describe("main: running", () => {
     expect(await t.exited).toBe(0);
   });
 
+  it("at the shutdown deadline, a connection with unsent data is aborted and logged as such", async () => {
+    const t = twist("--shutdown-timeout", "1", "echo", ...LISTEN);
+    await t.listening();
+    const idle = t.connect();
+    const stuck = t.connect();
+    // A peer that stopped reading: the kernel took nothing of the last 4096 bytes.
+    Object.defineProperty(stuck.transport, "writeBufferSize", { value: 4096 });
+    t.reactor.stop();
+    t.reactor.advance(1);
+    expect(await t.exited).toBe(0);
+    expect(stuck.transport.aborted).toBe(true);
+    expect(idle.transport.aborted).toBe(false);
+    const lost = t.records.filter((r) => r.msg.startsWith("Connection lost")).map((r) => r.msg);
+    expect(lost.sort()).toEqual([
+      "Connection lost: closed cleanly",
+      "Connection lost: unsent data dropped at shutdown (4096 bytes)",
+    ]);
+  });
+
   it("an unhandled rejection is logged with its stack and the server keeps running", async () => {
     const { t } = await echoWithConnection();
     t.events.emit("unhandledRejection", new Error("nobody handled me"));
