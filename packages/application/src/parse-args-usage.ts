@@ -50,8 +50,7 @@ export function joinDashValues(
       a.startsWith("--") &&
       !a.includes("=") &&
       takesValue(a.slice(2)) &&
-      next !== undefined &&
-      next.startsWith("-") &&
+      next?.startsWith("-") &&
       next !== "-" &&
       next !== "--"
     ) {

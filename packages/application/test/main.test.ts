@@ -2,8 +2,7 @@
  * `main(argv, io, reactor)` in this process, on a MemoryReactor with captured output: the
  * runner's paths from the command line to running services and back to an exit code.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConnectionLost, Failure } from "@torsion/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -374,20 +373,24 @@ describe("main: running", () => {
     expect(await t.exited).toBe(0);
   });
 
-  it("finds torsion.config.json in the current directory; a .mjs default export works too", async () => {
+  it("finds the default config in the current directory: a .mjs default export", async () => {
     const project = mkdtempSync(join(dir, "project-"));
     writeFileSync(join(project, "package.json"), "{}");
-    mkdirSync(join(project, "node_modules"));
-    rmSync(join(project, "node_modules"), { recursive: true });
-    const mjs = join(project, "torsion.config.mjs");
     writeFileSync(
-      mjs,
+      join(project, "torsion.config.mjs"),
       `export default { services: [{ plugin: "echo", options: { listen: "tcp:0:interface=127.0.0.9" } }] };\n`,
     );
-    // Plugins come from this project's node_modules: none here, so the run says so.
+    // Plugins come from this project's node_modules only: none yet, and the parent's do not count.
+    const none = new InProcessTwist([], project);
+    expect(await none.exited).toBe(EXIT_USAGE);
+    expect(none.stderr).toMatch(/^twist: No plugin named "echo" is installed \(installed: none\)/);
+    const plugin = readFileSync(join(dir, "node_modules", "@fixture", "echo", "plugin.js"), "utf8");
+    installPlugin(project, "@mine/echo", "echo", plugin);
     const t = new InProcessTwist([], project);
-    expect(await t.exited).toBe(EXIT_USAGE);
-    expect(t.stderr).toMatch(/^twist: No plugin named "echo" is installed \(installed: none\)/);
+    await t.listening();
+    expect(t.reactor.tcpServers[0]!.interface).toBe("127.0.0.9");
+    t.reactor.stop();
+    expect(await t.exited).toBe(0);
   });
 
   it("config file errors are usage errors naming the file and entry", async () => {
