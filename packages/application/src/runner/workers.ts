@@ -5,7 +5,7 @@
  *
  * @module
  */
-import cluster, { type Worker } from "node:cluster";
+import cluster from "node:cluster";
 import { Deferred, type IDelayedCall, Logger, succeed } from "@torsion/core";
 import { describeReason } from "../errors.ts";
 import type { IService } from "../service/service.ts";
@@ -15,9 +15,25 @@ import { PIDFile } from "./pidfile.ts";
 
 const log = new Logger("torsion.twist.workers");
 
+/** What the primary uses of a cluster worker. */
+export interface ClusterWorker {
+  readonly id: number;
+  readonly process: { readonly pid?: number | undefined; kill(signal: NodeJS.Signals): unknown };
+  on(event: "message", listener: (message: { twist?: string } | null) => void): unknown;
+}
+
+/** What the primary uses of `node:cluster` (a fake one in tests). */
+export interface ClusterPrimary {
+  fork(env: Record<string, string>): ClusterWorker;
+  on(
+    event: "exit",
+    listener: (worker: ClusterWorker, code: number | null, signal: string | null) => void,
+  ): unknown;
+}
+
 /** How a worker is doing. */
 interface WorkerState {
-  worker: Worker;
+  worker: ClusterWorker;
   index: number;
   started: boolean;
   /** When it was forked (reactor seconds). */
@@ -39,6 +55,7 @@ export async function runPrimary(
   startLogging: () => () => void,
   io: { stderr: { write(text: string): unknown } },
   reactor: RunnerReactor,
+  primary: ClusterPrimary = cluster as unknown as ClusterPrimary,
 ): Promise<number> {
   await build();
   const closeLog = startLogging();
@@ -57,7 +74,7 @@ export async function runPrimary(
   let allExited: Deferred<void> | undefined;
 
   const fork = (index: number): void => {
-    const worker = cluster.fork({ TORSION_TWIST_WORKER: String(index) });
+    const worker = primary.fork({ TORSION_TWIST_WORKER: String(index) });
     workers.set(worker.id, { worker, index, started: false, since: reactor.seconds() });
     worker.on("message", (message: { twist?: string } | null) => {
       const state = workers.get(worker.id);
@@ -68,7 +85,7 @@ export async function runPrimary(
     });
   };
 
-  cluster.on("exit", (worker, code, signal) => {
+  primary.on("exit", (worker, code, signal) => {
     const state = workers.get(worker.id);
     if (state === undefined) return;
     workers.delete(worker.id);
