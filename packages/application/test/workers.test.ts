@@ -50,6 +50,7 @@ function start(workers: number, shutdownTimeout = 10) {
   const cluster = new FakeCluster();
   let stderr = "";
   let built = 0;
+  const events = new EventEmitter();
   const args = parseRunnerArgs([
     "--workers",
     String(workers),
@@ -64,14 +65,14 @@ function start(workers: number, shutdownTimeout = 10) {
       return new Application("x");
     },
     () => () => {},
-    { stderr: { write: (t: string) => (stderr += t) } },
+    { stderr: { write: (t: string) => (stderr += t) }, processEvents: events },
     reactor,
     cluster,
   );
   const settle = async () => {
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
   };
-  return { reactor, cluster, exited, settle, stderr: () => stderr, built: () => built };
+  return { reactor, cluster, events, exited, settle, stderr: () => stderr, built: () => built };
 }
 
 describe("runPrimary", () => {
@@ -143,6 +144,18 @@ describe("runPrimary", () => {
     cluster.exit(stubborn, null, "SIGKILL");
     expect(await exited).toBe(0);
     expect(messages.some((m) => m === "Worker 1 (pid 1002) exited with signal SIGKILL")).toBe(true);
+  });
+
+  it("an uncaught exception in the primary stops the workers and exits 1", async () => {
+    const { cluster, events, exited, settle, stderr } = start(1);
+    await settle();
+    cluster.workers[0]!.started();
+    events.emit("uncaughtException", new Error("primary bug"));
+    expect(cluster.workers[0]!.signals).toEqual(["SIGTERM"]);
+    cluster.exit(cluster.workers[0]!, 0);
+    expect(await exited).toBe(1);
+    expect(stderr()).toBe("twist: the primary stopped after an uncaught exception (see the log)\n");
+    expect(events.listenerCount("uncaughtException")).toBe(0);
   });
 
   it("stops at once when no worker is left", async () => {

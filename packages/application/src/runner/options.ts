@@ -2,6 +2,10 @@
  * `twist`'s own options, as one table: each entry says its flag, its help line with its
  * default, and how its text becomes a value. Parsing, `--help` and {@link RunnerArgs} all come
  * from the table, so adding an option is one entry here plus the one call that uses its value.
+ * For example, `--metrics <endpoint>` would be a `metrics: string | undefined` field in
+ * {@link RunnerOptionValues}, an entry `metrics: { flag: "metrics", value: "<endpoint>", help:
+ * "…", parse: text(undefined) }`, and in `main` one call that starts the metrics service with
+ * `args.metrics`.
  *
  * @module
  */

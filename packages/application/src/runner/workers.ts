@@ -12,6 +12,7 @@ import type { IService } from "../service/service.ts";
 import type { RunnerReactor } from "./helpers.ts";
 import type { RunnerArgs } from "./options.ts";
 import { PIDFile } from "./pidfile.ts";
+import { installProcessHandlers, type ProcessEvents } from "./process-handlers.ts";
 
 const log = new Logger("torsion.twist.workers");
 
@@ -53,7 +54,7 @@ export async function runPrimary(
   args: RunnerArgs,
   build: () => Promise<IService>,
   startLogging: () => () => void,
-  io: { stderr: { write(text: string): unknown } },
+  io: { stderr: { write(text: string): unknown }; processEvents?: ProcessEvents },
   reactor: RunnerReactor,
   primary: ClusterPrimary = cluster as unknown as ClusterPrimary,
 ): Promise<number> {
@@ -148,6 +149,10 @@ export async function runPrimary(
     });
   });
 
+  const removeHandlers = installProcessHandlers(io.processEvents ?? process, () => {
+    failure = "the primary stopped after an uncaught exception (see the log)";
+    stopReactor();
+  });
   try {
     log.info("twist primary (pid {pid}) starting {n} workers", {
       pid: process.pid,
@@ -163,6 +168,7 @@ export async function runPrimary(
     }
     return 0;
   } finally {
+    removeHandlers();
     pidfile?.release();
     closeLog();
   }
