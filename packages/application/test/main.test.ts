@@ -225,7 +225,11 @@ describe("main: running", () => {
   it("--idle-timeout closes an idle connection and logs it as timed out", async () => {
     const { t, transport } = await echoWithConnection("--idle-timeout", "5");
     t.reactor.advance(4);
+    const timers = () => t.reactor.getDelayedCalls().map((c) => c.getTime());
+    const before = timers();
     transport.protocol!.dataReceived(Buffer.from("still here"));
+    // Activity is only noted: no timer is moved per chunk (that would cost more than the echo).
+    expect(timers()).toEqual(before);
     t.reactor.advance(4);
     expect(transport.disconnecting).toBe(false);
     t.reactor.advance(1);
