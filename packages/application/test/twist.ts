@@ -101,18 +101,22 @@ export class Twist {
     }
   }
 
-  /** The ports it listens on, once `count` of them are listening. */
-  ports(count = 1): Promise<number[]> {
-    return this.waitFor(() => {
-      const ports = [
-        ...new Set(
-          this.records
-            .filter((r) => /^Service \S+ listening on /.test(r.msg))
-            .map((r) => Number(r.port)),
-        ),
-      ];
-      return ports.length >= count ? ports : undefined;
-    }, `${count} listening port(s)`);
+  /** The ports it listens on, once `count` of them are listening (waiting at most `ms`). */
+  ports(count = 1, ms?: number): Promise<number[]> {
+    return this.waitFor(
+      () => {
+        const ports = [
+          ...new Set(
+            this.records
+              .filter((r) => /^Service \S+ listening on /.test(r.msg))
+              .map((r) => Number(r.port)),
+          ),
+        ];
+        return ports.length >= count ? ports : undefined;
+      },
+      `${count} listening port(s)`,
+      ms,
+    );
   }
 }
 

@@ -2,6 +2,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -57,6 +58,8 @@ describe("PIDFile", () => {
     expect(readFileSync(p, "utf8")).toBe(`${process.pid}\n`);
     expect(existsSync(`${p}.lock`)).toBe(false);
     f.release();
+    // No temporary file is left beside it.
+    expect(readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toEqual([]);
   });
 
   it("re-claims a file holding its own pid", () => {
@@ -69,6 +72,8 @@ describe("PIDFile", () => {
   it("treats a file left empty (its claimer died before writing) as stale, after a wait", () => {
     const p = path();
     writeFileSync(p, "");
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(p, old, old);
     new PIDFile(p).claim();
     expect(readFileSync(p, "utf8")).toBe(`${process.pid}\n`);
   });

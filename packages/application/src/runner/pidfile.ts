@@ -8,6 +8,7 @@ import {
   closeSync,
   constants,
   fstatSync,
+  linkSync,
   lstatSync,
   openSync,
   readFileSync,
@@ -20,14 +21,15 @@ import { StartupError } from "./startup-error.ts";
 
 const { O_CREAT, O_EXCL, O_WRONLY, O_RDONLY, O_NOFOLLOW } = constants;
 
-/** How long a claimer waits for a pid file that exists but is still empty (being written). */
-const EMPTY_WAIT_MS = 500;
+/** An empty pid file older than this is stale (whatever created it died before writing). */
+const EMPTY_STALE_MS = 2000;
 
 /**
  * A file holding the process id of a running `twist`. {@link PIDFile.claim} creates it
- * exclusively (`O_CREAT | O_EXCL`, which never follows a symlink), so of several `twist`
- * started at once on one file exactly one runs; a file left by a process that is gone is
- * replaced under a short-lived lock file (`<path>.lock`), so two replacers cannot both win.
+ * atomically and exclusively (a hard link from a private temporary file: it fails if the path
+ * exists, and never follows a symlink), so of several `twist` started at once on one file
+ * exactly one runs; a file left by a process that is gone is replaced under a short-lived lock
+ * file (`<path>.lock`), so two replacers cannot both win.
  */
 export class PIDFile {
   /** The file's path. */
@@ -108,19 +110,17 @@ export class PIDFile {
     }
   }
 
-  /** Create the file exclusively with `pid`; `false` if it exists. */
+  /**
+   * Create the file with `pid` in it, atomically: written to a private temporary file, then
+   * hard-linked to the path (`link` fails if the path exists, symlink or not), so no other
+   * claimer ever sees it empty. `false` if it exists.
+   */
   #create(pid: number): boolean {
+    const temp = `${this.path}.${pid}.${Date.now()}.tmp`;
     let fd: number;
     try {
-      fd = openSync(this.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644);
+      fd = openSync(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "EEXIST") {
-        if (lstatSync(this.path, { throwIfNoEntry: false })?.isSymbolicLink())
-          throw new InvalidPIDFileError(
-            `PID file ${this.path} is a symbolic link; twist does not follow it: remove it or choose another path`,
-          );
-        return false;
-      }
       throw this.#cannot(error);
     }
     try {
@@ -128,21 +128,33 @@ export class PIDFile {
     } finally {
       closeSync(fd);
     }
-    return true;
-  }
-
-  /** Read the pid, waiting briefly while the file is empty (its claimer has not written yet). */
-  #readWaitingForContent(): number | undefined {
-    const deadline = Date.now() + EMPTY_WAIT_MS;
-    for (;;) {
-      const pid = this.read();
-      if (pid !== undefined || !this.#exists() || Date.now() > deadline) return pid;
-      sleep(10);
+    try {
+      linkSync(temp, this.path);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw this.#cannot(error);
+      if (lstatSync(this.path, { throwIfNoEntry: false })?.isSymbolicLink())
+        throw new InvalidPIDFileError(
+          `PID file ${this.path} is a symbolic link; twist does not follow it: remove it or choose another path`,
+        );
+      return false;
+    } finally {
+      unlinkSync(temp);
     }
   }
 
-  #exists(): boolean {
-    return lstatSync(this.path, { throwIfNoEntry: false }) !== undefined;
+  /**
+   * Read the pid. An empty file (left by something that created it and died before writing;
+   * `twist` itself never leaves one) is waited on until it is {@link EMPTY_STALE_MS} old.
+   */
+  #readWaitingForContent(): number | undefined {
+    for (;;) {
+      const pid = this.read();
+      if (pid !== undefined) return pid;
+      const stat = lstatSync(this.path, { throwIfNoEntry: false });
+      if (stat === undefined || Date.now() - stat.mtimeMs > EMPTY_STALE_MS) return undefined;
+      sleep(20);
+    }
   }
 
   /** Remove the file if it still holds `stale`, holding `<path>.lock` while checking. */
