@@ -145,7 +145,7 @@ export function installPlugin(
 }
 
 /**
- * A plugin whose `--do` option picks how it misbehaves: `throw` (a TypeError in makeService),
+ * A plugin whose `--do` option picks how it misbehaves (or `udp`: behaves, on UDP): `throw` (a TypeError in makeService),
  * `null` (returns no service), `usage` (throws an error coded ERR_TORSION_USAGE), `fail-start`
  * (a service whose start fails), `reject` / `uncaught` (a service that, once started, leaves
  * a promise rejected unhandled / throws from a timer: for the child-process tests).
@@ -155,8 +155,9 @@ export default {
   name: "misbehave",
   description: "Misbehaves on purpose.",
   options: { do: { type: "string", default: "nothing", description: "How to misbehave" } },
-  makeService(options) {
+  makeService(options, helpers) {
     const what = options.do;
+    if (what === "udp") return helpers.listenUDP("127.0.0.1:9", { makeConnection() {}, datagramReceived() {}, doStart() {}, doStop() {} });
     if (what === "throw") return null.notAService;
     if (what === "null") return null;
     if (what === "usage") throw Object.assign(new Error("--do usage is not allowed here"), { code: "ERR_TORSION_USAGE" });

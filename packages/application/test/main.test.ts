@@ -194,6 +194,15 @@ describe("main: running", () => {
     expect(() => readFileSync(pidfile)).toThrow(/ENOENT/);
   });
 
+  it("names a UDP service and its address too (as the reactor reports it)", async () => {
+    const t = twist("misbehave", "--do", "udp");
+    await t.until(() => t.reactor.udpServers.length === 1, "the UDP port");
+    await t.until(() => t.records.some((r) => r.msg.startsWith("Started")), "Started");
+    expect(t.records.map((r) => r.msg)).toContain("Service misbehave listening on udp:0.0.0.0:9");
+    t.reactor.stop();
+    expect(await t.exited).toBe(0);
+  });
+
   it("logs text on a terminal, and to stderr with --log-file +", async () => {
     const text = new InProcessTwist(["echo", ...LISTEN], dir, { tty: true });
     await text.listening();

@@ -8,7 +8,6 @@ import {
   type Deferred,
   reactor as defaultReactor,
   type EndpointReactor,
-  type IAddress,
   type IListeningPort,
   type IProtocolFactory,
   type IReactorTime,
@@ -18,8 +17,8 @@ import {
   serverFromString,
   succeed,
 } from "@torsion/core";
+import { displayName, formatAddress } from "./display.ts";
 import { IdleTimeoutFactory } from "./idle-timeout.ts";
-import type { IService } from "./service.ts";
 import { Service } from "./service.ts";
 import { ConnectionTrackingFactory } from "./tracking.ts";
 
@@ -161,7 +160,7 @@ export class StreamServerEndpointService extends Service {
         this.#listening = undefined;
         this.#port = port;
         log.info("Service {service} listening on {address}", {
-          service: displayName(this),
+          service: displayName(this, this.description ?? String(this.endpoint)),
           address: formatAddress(port.getHost()),
           port: (port.getHost() as { port?: unknown }).port,
         });
@@ -199,25 +198,6 @@ export class StreamServerEndpointService extends Service {
   override toString(): string {
     return `<${this.constructor.name} ${this.description ?? String(this.endpoint)}>`;
   }
-}
-
-/** The name of `service` or of its nearest named ancestor, else its endpoint's description. */
-function displayName(service: StreamServerEndpointService): string {
-  for (let s: IService | null = service; s !== null; s = s.parent as IService | null)
-    if (s.name !== null) return s.name;
-  return service.description ?? String(service.endpoint);
-}
-
-/** The full address, as an endpoint string would name it: `tcp:127.0.0.1:8007`, `unix:/run/s`. */
-export function formatAddress(address: IAddress): string {
-  const a = address as { type: string; host?: unknown; port?: unknown; name?: unknown };
-  const type = a.type.toLowerCase();
-  if (typeof a.host === "string") {
-    const host = a.host.includes(":") ? `[${a.host}]` : a.host;
-    return `${type}:${host}:${String(a.port)}`;
-  }
-  if (typeof a.name === "string") return `${type}:${a.name}`;
-  return type === "unix" ? "unix:(unnamed)" : String(address);
 }
 
 /**
