@@ -79,9 +79,10 @@ export async function main(
   io: RunnerIO = processIO,
   reactor: RunnerReactor = defaultReactor,
 ): Promise<number> {
-  let args: RunnerArgs | undefined;
+  let debug = false;
   try {
-    args = parseRunnerArgs(argv);
+    const args = parseRunnerArgs(argv);
+    debug = args.logLevel === "debug";
     if (args.version) {
       io.stdout.write(`twist (@torsion/application) ${applicationVersion}\n`);
       return 0;
@@ -96,19 +97,19 @@ export async function main(
     const build = async (): Promise<IService> => {
       const root = await make();
       applyServerDefaults(root, {
-        drainTimeout: args!.shutdownTimeout,
-        idleTimeout: args!.idleTimeout,
-        maxConnections: args!.maxConnections,
-        maxConnectionsPerPeer: args!.maxConnectionsPerPeer,
+        drainTimeout: args.shutdownTimeout,
+        idleTimeout: args.idleTimeout,
+        maxConnections: args.maxConnections,
+        maxConnectionsPerPeer: args.maxConnectionsPerPeer,
       });
       return root;
     };
-    const startLogging = (): (() => void) => beginRunnerLogging(args!, io);
+    const startLogging = (): (() => void) => beginRunnerLogging(args, io);
     if (args.workers > 1 && cluster.isPrimary)
       return await runPrimary(args, build, startLogging, io, reactor);
     return await runSingle(args, build, startLogging, io, reactor, catalog);
   } catch (error) {
-    return reportError(error, io, args?.logLevel === "debug");
+    return reportError(error, io, debug);
   }
 }
 
