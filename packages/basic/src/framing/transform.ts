@@ -4,8 +4,8 @@
  * @module
  */
 import { Transform, type TransformCallback, type TransformOptions } from "node:stream";
-import { Accumulator } from "./accumulator.ts";
-import { type Decoder, IncompleteFrameError } from "./decoder.ts";
+import type { DecodeError, Decoder } from "./decoder.ts";
+import { FrameDriver } from "./frame-driver.ts";
 
 /** Options for {@link DecoderTransform}: Node's, minus the modes the transform fixes. */
 export type DecoderTransformOptions = Omit<
@@ -32,50 +32,47 @@ export type DecoderTransformOptions = Omit<
  * {@link IncompleteFrameError}.
  */
 export class DecoderTransform<Frame> extends Transform {
-  readonly #decoder: Decoder<Frame>;
-  readonly #input = new Accumulator();
+  readonly #driver: FrameDriver<Frame>;
+  /** The decoder's error met while handling the current chunk, passed to the stream's callback. */
+  #error: DecodeError | undefined;
 
   constructor(decoder: Decoder<Frame>, options: DecoderTransformOptions = {}) {
     super({ ...options, readableObjectMode: true, writableObjectMode: false, decodeStrings: true });
-    this.#decoder = decoder;
+    this.#driver = new FrameDriver<Frame>({
+      nextDecoder: () => decoder,
+      canDeliver: () => this.#error === undefined,
+      frame: (frame) => {
+        this.push(frame);
+      },
+      decodeFailed: (error) => {
+        this.#error = error;
+      },
+    });
   }
 
   /** Number of bytes received and not yet part of a frame. */
   get bufferedBytes(): number {
-    return this.#input.length;
+    return this.#driver.input.length;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const input = this.#input;
-    const decoder = this.#decoder;
-    input.push(chunk);
-    try {
-      let frame = decoder.decode(input);
-      while (frame !== undefined) {
-        this.push(frame);
-        frame = decoder.decode(input);
-      }
-    } catch (err) {
-      input.clear();
-      callback(err as Error);
-      return;
-    }
-    callback();
+    this.#run(() => this.#driver.receive(chunk), callback);
   }
 
   override _flush(callback: TransformCallback): void {
-    const input = this.#input;
+    this.#run(() => this.#driver.end(), callback);
+  }
+
+  #run(step: () => void, callback: TransformCallback): void {
     try {
-      if (input.length > 0) {
-        if (this.#decoder.decodeEof === undefined) throw new IncompleteFrameError(input.length);
-        const last = this.#decoder.decodeEof(input);
-        if (last !== undefined) this.push(last);
-      }
+      step();
     } catch (err) {
-      input.clear();
+      this.#driver.input.clear();
       callback(err as Error);
       return;
     }
-    callback();
+    const error = this.#error;
+    if (error === undefined) callback();
+    else callback(error);
   }
 }
