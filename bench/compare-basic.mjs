@@ -7,7 +7,8 @@
 //
 // Each benchmark runs in its own process per build (so neither build's JIT state colours the
 // other's), alternating builds for ROUNDS rounds (default 3, env COMPARE_ROUNDS); each figure is
-// the best over the rounds, since on a shared machine noise only ever makes a run slower.
+// the best over the rounds, since on a shared machine noise only ever makes a run slower. Times
+// are CPU time (TORSION_BENCH_CPU), so waiting for a core does not count.
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,7 +33,7 @@ function direction(column) {
 
 /** One benchmark run: its tables, each a list of rows. */
 function run(name, dist) {
-  const env = { ...process.env, TORSION_BENCH_JSON: "1" };
+  const env = { ...process.env, TORSION_BENCH_JSON: "1", TORSION_BENCH_CPU: "1" };
   if (dist === undefined) delete env.TORSION_BASIC_DIST;
   else env.TORSION_BASIC_DIST = dist;
   const r = spawnSync(process.execPath, ["--expose-gc", join(here, `${name}.bench.mjs`)], {

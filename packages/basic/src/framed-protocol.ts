@@ -6,9 +6,13 @@
 import type { IPushProducer, ITCPTransport, ITransport } from "@torsion/core";
 import { Failure, Logger, Protocol } from "@torsion/core";
 import { containRejection, type HookResult } from "./callback-failure.ts";
-import type { Accumulator } from "./framing/accumulator.ts";
-import type { DecodeError, Decoder } from "./framing/decoder.ts";
-import { FrameDriver, type FrameSink } from "./framing/frame-driver.ts";
+import { Accumulator } from "./framing/accumulator.ts";
+import {
+  DecodeError,
+  type Decoder,
+  DecoderContractError,
+  IncompleteFrameError,
+} from "./framing/decoder.ts";
 
 const EMPTY: Buffer = Buffer.alloc(0);
 const defaultLog = new Logger("torsion.basic.FramedProtocol");
@@ -22,7 +26,8 @@ export function isDisconnecting(transport: ITransport): boolean {
  * A protocol that receives frames cut by a {@link Decoder} (after tokio-util's `Framed` and
  * Netty's `ByteToMessageDecoder`): give it a decoder with {@link FramedProtocol.currentDecoder}
  * and handle each frame in {@link FramedProtocol.frameReceived}. `LineReceiver`,
- * `LineOnlyReceiver`, `NetstringReceiver` and the `Int*StringReceiver`s are thin subclasses.
+ * `LineOnlyReceiver`, `NetstringReceiver` and the `Int*StringReceiver`s are thin subclasses,
+ * and `DecoderTransform` runs one, so there is one decode loop in the package.
  *
  * ```ts
  * class Records extends FramedProtocol<Buffer> {
@@ -40,7 +45,11 @@ export function isDisconnecting(transport: ITransport): boolean {
  * - no frame is delivered once the transport is disconnecting (after `loseConnection()` or
  *   `abortConnection()`); the bytes stay buffered;
  * - a {@link DecodeError} goes to {@link FramedProtocol.frameDecodeFailed} (default: log it
- *   and close the connection), then delivery stops until more data arrives;
+ *   and close the connection), then delivery stops until more data arrives; bytes the hook
+ *   leaves buffered are dropped, so bad input cannot pile up;
+ * - re-entrancy: data received from inside a hook (a mode switch handing back bytes, a
+ *   synchronous echo, `resumeProducing`) is queued and delivered by the loop already running,
+ *   so there is no recursion whatever the hooks do;
  * - the decoder contract: a decoder that returns a frame without consuming input throws
  *   {@link DecoderContractError} out of `dataReceived` (the transport logs it and aborts the
  *   connection) instead of looping forever.
@@ -54,7 +63,8 @@ export abstract class FramedProtocol<Frame> extends Protocol implements IPushPro
   /** `true` while paused by {@link FramedProtocol.pauseProducing} or stopped. */
   paused = false;
 
-  readonly #driver: FrameDriver<Frame> = new FrameDriver<Frame>(this.#sink());
+  readonly #input: Accumulator = new Accumulator();
+  #busy = false;
 
   /**
    * The decoder for the next frame. Asked before every frame, so a subclass can change its
@@ -84,11 +94,48 @@ export abstract class FramedProtocol<Frame> extends Protocol implements IPushPro
 
   /** The bytes received and not yet delivered as frames. */
   protected get receiveBuffer(): Accumulator {
-    return this.#driver.input;
+    return this.#input;
   }
 
+  /**
+   * Buffer `data` and deliver every frame that can be delivered now.
+   *
+   * @throws {@link DecoderContractError} when the decoder returned a frame without consuming
+   *   input; whatever a hook throws (the transport logs it and aborts the connection).
+   */
   override dataReceived(data: Buffer): void {
-    this.#driver.receive(data);
+    const input = this.#input;
+    input.push(data);
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      this.#deliver(input);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /**
+   * End of input (for framing a finite stream): hand what the decoder's `decodeEof` makes of
+   * the leftover bytes to {@link FramedProtocol.frameReceived}, or report
+   * {@link IncompleteFrameError} to {@link FramedProtocol.frameDecodeFailed} when the decoder
+   * has no `decodeEof`.
+   */
+  protected endOfFrames(): void {
+    const input = this.#input;
+    if (input.length === 0) return;
+    const decoder = this.currentDecoder();
+    const before = input.consumed;
+    let last: Frame | undefined;
+    try {
+      if (decoder.decodeEof === undefined) throw new IncompleteFrameError(input.length);
+      last = decoder.decodeEof(input);
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      this.#decodeFailed(err, before);
+      return;
+    }
+    if (last !== undefined) containRejection(this, this.frameReceived(last), "frameReceived");
   }
 
   /** Stop delivering frames and pause the transport. */
@@ -101,7 +148,7 @@ export abstract class FramedProtocol<Frame> extends Protocol implements IPushPro
   resumeProducing(): void {
     this.paused = false;
     (this.transport as Partial<IPushProducer>).resumeProducing?.();
-    this.#driver.receive(EMPTY);
+    this.dataReceived(EMPTY);
   }
 
   /** Stop delivering for good and stop the transport. */
@@ -110,13 +157,35 @@ export abstract class FramedProtocol<Frame> extends Protocol implements IPushPro
     (this.transport as Partial<IPushProducer>).stopProducing?.();
   }
 
-  #sink(): FrameSink<Frame> {
-    return {
-      nextDecoder: () => this.currentDecoder(),
-      canDeliver: () => !this.paused && !(this.hasTransport && isDisconnecting(this.transport)),
-      frame: (frame) => containRejection(this, this.frameReceived(frame), "frameReceived"),
-      decodeFailed: (error) =>
-        containRejection(this, this.frameDecodeFailed(error), "frameDecodeFailed"),
-    };
+  /** The one decode loop (Netty's `callDecode`): decode and deliver while nothing stops it. */
+  #deliver(input: Accumulator): void {
+    // The transport cannot change during one batch; its `disconnecting` can (a hook closes).
+    const transport = this.hasTransport ? this.transport : undefined;
+    // One try around the loop rather than one per frame (measurably cheaper on the line hot
+    // path); `decoding` tells a decoder's error from one a hook throws, which propagates.
+    let decoding = false;
+    let before = 0;
+    try {
+      while (!this.paused && !(transport !== undefined && isDisconnecting(transport))) {
+        const decoder = this.currentDecoder();
+        before = input.consumed;
+        decoding = true;
+        const frame = decoder.decode(input);
+        decoding = false;
+        if (frame === undefined) return;
+        if (input.consumed === before) throw new DecoderContractError(decoder);
+        const result = this.frameReceived(frame);
+        if (result !== undefined) containRejection(this, result, "frameReceived");
+      }
+    } catch (err) {
+      if (!decoding || !(err instanceof DecodeError)) throw err;
+      this.#decodeFailed(err, before);
+    }
+  }
+
+  #decodeFailed(error: DecodeError, before: number): void {
+    containRejection(this, this.frameDecodeFailed(error), "frameDecodeFailed");
+    // A hook that took nothing would leave the bad bytes to be met again, and to grow.
+    if (this.#input.consumed === before) this.#input.clear();
   }
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { search, View } from "./bytes.ts";
+import { search, searchByte, searchSequence, View } from "./bytes.ts";
 
 const EMPTY: Buffer = Buffer.alloc(0);
 
@@ -113,8 +113,12 @@ export class Accumulator {
     const s = from > 0 ? start + from : start;
     const tail = this.#tail;
     if (tail === undefined) {
+      // One segment (nearly always): straight to the scan for this kind of needle.
       if (s >= end) return -1;
-      const i = search(this.#buf, this.#ab, this.#base, s, end, needle);
+      const i =
+        typeof needle === "number"
+          ? searchByte(this.#buf, this.#ab, this.#base, s, end, needle)
+          : searchSequence(this.#buf, this.#ab, this.#base, s, end, needle);
       return i < 0 ? -1 : i - start;
     }
     const head = end - start;

@@ -4,8 +4,8 @@
  * @module
  */
 import { Transform, type TransformCallback, type TransformOptions } from "node:stream";
-import type { DecodeError, Decoder } from "./decoder.ts";
-import { FrameDriver } from "./frame-driver.ts";
+import { StreamFramer } from "../stream-framer.ts";
+import type { Decoder } from "./decoder.ts";
 
 /** Options for {@link DecoderTransform}: Node's, minus the modes the transform fixes. */
 export type DecoderTransformOptions = Omit<
@@ -32,47 +32,25 @@ export type DecoderTransformOptions = Omit<
  * {@link IncompleteFrameError}.
  */
 export class DecoderTransform<Frame> extends Transform {
-  readonly #driver: FrameDriver<Frame>;
-  /** The decoder's error met while handling the current chunk, passed to the stream's callback. */
-  #error: DecodeError | undefined;
+  readonly #framer: StreamFramer<Frame>;
 
   constructor(decoder: Decoder<Frame>, options: DecoderTransformOptions = {}) {
     super({ ...options, readableObjectMode: true, writableObjectMode: false, decodeStrings: true });
-    this.#driver = new FrameDriver<Frame>({
-      nextDecoder: () => decoder,
-      canDeliver: () => this.#error === undefined,
-      frame: (frame) => {
-        this.push(frame);
-      },
-      decodeFailed: (error) => {
-        this.#error = error;
-      },
+    this.#framer = new StreamFramer(decoder, (frame) => {
+      this.push(frame);
     });
   }
 
   /** Number of bytes received and not yet part of a frame. */
   get bufferedBytes(): number {
-    return this.#driver.input.length;
+    return this.#framer.bufferedBytes;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.#run(() => this.#driver.receive(chunk), callback);
+    callback(this.#framer.feed(chunk));
   }
 
   override _flush(callback: TransformCallback): void {
-    this.#run(() => this.#driver.end(), callback);
-  }
-
-  #run(step: () => void, callback: TransformCallback): void {
-    try {
-      step();
-    } catch (err) {
-      this.#driver.input.clear();
-      callback(err as Error);
-      return;
-    }
-    const error = this.#error;
-    if (error === undefined) callback();
-    else callback(error);
+    callback(this.#framer.end());
   }
 }
