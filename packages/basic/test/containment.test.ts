@@ -84,7 +84,9 @@ describe("async hooks over loopback", () => {
     expect(events).toHaveLength(1);
     expect(events[0]?.callback).toBe("lineReceived");
     expect(String(events[0]?.log_system)).toMatch(/^Moody,\d+,127\.0\.0\.1$/);
-    expect((events[0]?.log_failure as Failure | undefined)?.getErrorMessage()).toBe("moody refuses");
+    expect((events[0]?.log_failure as Failure | undefined)?.getErrorMessage()).toBe(
+      "moody refuses",
+    );
   });
 });
 
@@ -176,7 +178,9 @@ describe("every hook's rejection is contained (StringTransport)", () => {
       const events = rejections();
       expect(events).toHaveLength(1);
       expect(events[0]?.callback).toBe(name.split(".")[1]);
-      expect((events[0]?.log_failure as Failure | undefined)?.getErrorMessage()).toBe("hook failed");
+      expect((events[0]?.log_failure as Failure | undefined)?.getErrorMessage()).toBe(
+        "hook failed",
+      );
     });
   }
 
