@@ -20,12 +20,14 @@ export type HookResult = void | PromiseLike<void>;
  * where a Deferred returned by `lineReceived` is not waited for either.
  */
 export function containRejection(protocol: Protocol, result: HookResult, callback: string): void {
-  // `undefined` first: the synchronous hooks of the hot path pay one comparison.
-  if (result === undefined || result === null) return;
+  // Called once per frame: the synchronous hooks of the hot path pay one comparison, and the
+  // rest is out of line so that this inlines.
+  if (result !== undefined && result !== null) watch(protocol, result, callback);
+}
+
+function watch(protocol: Protocol, result: PromiseLike<void>, callback: string): void {
   if (typeof (result as Partial<PromiseLike<void>>).then !== "function") return;
-  (result as PromiseLike<void>).then(undefined, (reason: unknown) =>
-    callbackRejected(protocol, reason, callback),
-  );
+  result.then(undefined, (reason: unknown) => callbackRejected(protocol, reason, callback));
 }
 
 function callbackRejected(protocol: Protocol, reason: unknown, callback: string): void {

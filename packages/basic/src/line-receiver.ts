@@ -120,7 +120,7 @@ export class LineReceiver extends FramedProtocol<Buffer> {
     if (!this.lineMode) return RAW;
     // Subclasses set `delimiter`/`MAX_LENGTH` as fields (and tests change them on instances,
     // even from inside lineReceived), so the decoder follows them rather than being built
-    // once in the constructor.
+    // once in the constructor. Asked once per line: the rebuild is kept out of line.
     const d = this.#decoder;
     if (
       d !== undefined &&
@@ -128,6 +128,10 @@ export class LineReceiver extends FramedProtocol<Buffer> {
       this.#decoderMax === this.MAX_LENGTH
     )
       return d;
+    return this.#newDecoder();
+  }
+
+  #newDecoder(): LineDecoder {
     this.#decoderDelimiter = this.delimiter;
     this.#decoderMax = this.MAX_LENGTH;
     return (this.#decoder = new LineDecoder({

@@ -108,19 +108,25 @@ export class Accumulator {
    * byte by byte.
    */
   indexOf(needle: number | Uint8Array, from = 0): number {
+    // Kept small so that a decoder's call inlines it: once per line on the hot path.
+    if (this.#tail !== undefined) return this.#indexOfSpanning(needle, from);
     const start = this.#start;
     const end = this.#end;
     const s = from > 0 ? start + from : start;
-    const tail = this.#tail;
-    if (tail === undefined) {
-      // One segment (nearly always): straight to the scan for this kind of needle.
-      if (s >= end) return -1;
-      const i =
-        typeof needle === "number"
-          ? searchByte(this.#buf, this.#ab, this.#base, s, end, needle)
-          : searchSequence(this.#buf, this.#ab, this.#base, s, end, needle);
-      return i < 0 ? -1 : i - start;
-    }
+    if (s >= end) return -1;
+    const i =
+      typeof needle === "number"
+        ? searchByte(this.#buf, this.#ab, this.#base, s, end, needle)
+        : searchSequence(this.#buf, this.#ab, this.#base, s, end, needle);
+    return i < 0 ? -1 : i - start;
+  }
+
+  /** {@link Accumulator.indexOf} over two segments: each searched, then the seam between them. */
+  #indexOfSpanning(needle: number | Uint8Array, from: number): number {
+    const start = this.#start;
+    const end = this.#end;
+    const s = from > 0 ? start + from : start;
+    const tail = this.#tail!;
     const head = end - start;
     if (s < end) {
       const i = search(this.#buf, this.#ab, this.#base, s, end, needle);

@@ -83,7 +83,7 @@ export function searchSequence(
   needle: Uint8Array,
 ): number {
   const n = needle.length;
-  if (n > 4) return s + n > end ? -1 : hayOf(buf, ab, base, end).indexOf(needle, s);
+  if (n > 4) return searchLongNeedle(buf, ab, base, s, end, needle);
   let j = s + n - 1;
   if (j >= end) return -1;
   const last = needle[n - 1]!;
@@ -106,6 +106,18 @@ export function searchSequence(
     if (k === n - 1) return at;
     j++;
   }
+}
+
+/** A long needle: the native sequence search (rare for framing; out of line). */
+function searchLongNeedle(
+  buf: Buffer,
+  ab: ArrayBufferLike,
+  base: number,
+  s: number,
+  end: number,
+  needle: Uint8Array,
+): number {
+  return s + needle.length > end ? -1 : hayOf(buf, ab, base, end).indexOf(needle, s);
 }
 
 /** `buf` up to `end`: an owned buffer has unwritten room after its written bytes. */
