@@ -1,7 +1,8 @@
 /**
  * `@torsion/basic`: Twisted's basic protocols — `LineReceiver`, `LineOnlyReceiver`,
- * `NetstringReceiver`, `Int8/16/32StringReceiver`, `FileSender` — as thin adapters on pure,
- * linear-time decoders that can also frame a plain Node stream.
+ * `NetstringReceiver`, `Int8/16/32StringReceiver`, `FileSender` — as thin subclasses of one
+ * framing driver, `FramedProtocol`, on pure linear-time decoders (each with its encoder); the
+ * same driver frames a plain Node stream in `DecoderTransform`.
  *
  * Every public name is listed here by name (no `export *`).
  *
