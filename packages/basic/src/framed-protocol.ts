@@ -65,11 +65,14 @@ export abstract class FramedProtocol<Frame> extends Protocol implements IPushPro
 
   readonly #input: Accumulator = new Accumulator();
   #busy = false;
+  /** Set by {@link FramedProtocol.framingChanged}: ask for the decoder again before the next frame. */
+  #reframe = false;
 
   /**
-   * The decoder for the next frame. Asked before every frame, so a subclass can change its
-   * framing between two frames (as `LineReceiver` does for raw mode); return the same
-   * instance while the framing is unchanged (a decoder may keep scan state).
+   * The decoder to use. Asked when a batch of received data starts being decoded and again
+   * after {@link FramedProtocol.framingChanged}, so a subclass can change its framing between
+   * two frames (as `LineReceiver` does for raw mode); return the same instance while the
+   * framing is unchanged (a decoder may keep scan state).
    */
   protected abstract currentDecoder(): Decoder<Frame>;
 
@@ -90,6 +93,15 @@ export abstract class FramedProtocol<Frame> extends Protocol implements IPushPro
       "warn",
     );
     this.transport.loseConnection();
+  }
+
+  /**
+   * Say that {@link FramedProtocol.currentDecoder} would now return another decoder (a mode
+   * switch, a new limit): it is asked again before the next frame, even in the middle of a
+   * chunk. Without this call, a change takes effect with the next data received.
+   */
+  protected framingChanged(): void {
+    this.#reframe = true;
   }
 
   /** The bytes received and not yet delivered as frames. */
@@ -166,8 +178,15 @@ export abstract class FramedProtocol<Frame> extends Protocol implements IPushPro
     let decoding = false;
     let before = 0;
     try {
+      // Asked once per batch, and again only when told the framing changed: once per frame
+      // would cost every tiny frame a call and the subclass's checks.
+      let decoder = this.currentDecoder();
+      this.#reframe = false;
       while (!this.paused && !(transport !== undefined && isDisconnecting(transport))) {
-        const decoder = this.currentDecoder();
+        if (this.#reframe) {
+          this.#reframe = false;
+          decoder = this.currentDecoder();
+        }
         before = input.consumed;
         decoding = true;
         const frame = decoder.decode(input);

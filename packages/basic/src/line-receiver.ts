@@ -56,6 +56,8 @@ export class LineReceiver extends FramedProtocol<Buffer> {
   #decoder: LineDecoder | undefined;
   #decoderDelimiter: string | Uint8Array | undefined;
   #decoderMax = -1;
+  /** The mode the decoder last handed out is for. */
+  #decoderLineMode = true;
   #encoder: LineEncoder | undefined;
   #encoderDelimiter: string | Uint8Array | undefined;
 
@@ -104,6 +106,7 @@ export class LineReceiver extends FramedProtocol<Buffer> {
    */
   setLineMode(extra?: Uint8Array): void {
     this.lineMode = true;
+    this.framingChanged();
     if (extra !== undefined && extra.length > 0) {
       this.dataReceived(
         Buffer.isBuffer(extra) ? extra : Buffer.from(extra.buffer, extra.byteOffset, extra.length),
@@ -114,9 +117,11 @@ export class LineReceiver extends FramedProtocol<Buffer> {
   /** Switch to raw mode: further data goes to {@link LineReceiver.rawDataReceived}. */
   setRawMode(): void {
     this.lineMode = false;
+    this.framingChanged();
   }
 
   protected override currentDecoder(): Decoder<Buffer> {
+    this.#decoderLineMode = this.lineMode;
     if (!this.lineMode) return RAW;
     // Subclasses set `delimiter`/`MAX_LENGTH` as fields (and tests change them on instances,
     // even from inside lineReceived), so the decoder follows them rather than being built
@@ -144,6 +149,13 @@ export class LineReceiver extends FramedProtocol<Buffer> {
     // The mode cannot change between the decode and this call: it is the mode of the frame.
     if (this.lineMode) containRejection(this, this.lineReceived(frame), "lineReceived");
     else containRejection(this, this.rawDataReceived(frame), "rawDataReceived");
+    // A hook may also assign `lineMode`, `delimiter` or `MAX_LENGTH` directly, between lines.
+    if (
+      this.lineMode !== this.#decoderLineMode ||
+      this.delimiter !== this.#decoderDelimiter ||
+      this.MAX_LENGTH !== this.#decoderMax
+    )
+      this.framingChanged();
   }
 
   /** Only the line decoder fails (raw mode cannot): the limit rule of the class doc. */
