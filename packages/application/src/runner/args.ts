@@ -24,6 +24,8 @@ export const RUNNER_OPTIONS_HELP: string = `Options:
   --pidfile <path>            Write the process id here; refuse to start if it names a live process
   --workers <n>               Run n processes sharing the listening sockets [default: 1]
   --shutdown-timeout <secs>   On SIGINT/SIGTERM, how long open connections may finish [default: 10]
+  --metrics <endpoint>        Serve /metrics, /healthz and /readyz over HTTP there
+  --metrics-grace <secs>      On SIGINT/SIGTERM, /healthz answers 503 this long before ports close [default: 2]
   -h, --help                  Show this help (with the installed plugins)
   -V, --version               Show the version`;
 
@@ -39,6 +41,10 @@ export interface RunnerArgs {
   pidfile: string | undefined;
   workers: number;
   shutdownTimeout: number;
+  /** `--metrics`: the endpoint to serve metrics and health on. */
+  metrics: string | undefined;
+  /** `--metrics-grace`: seconds between `/healthz` turning 503 and the ports closing. */
+  metricsGrace: number;
   /** The plugin to run, if named. */
   plugin: string | undefined;
   /** What follows the plugin's name. */
@@ -54,6 +60,8 @@ const options = {
   pidfile: { type: "string" },
   workers: { type: "string" },
   "shutdown-timeout": { type: "string" },
+  metrics: { type: "string" },
+  "metrics-grace": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -104,6 +112,8 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
     pidfile: v.pidfile,
     workers: positiveInteger("--workers", v.workers, 1),
     shutdownTimeout: nonNegativeNumber("--shutdown-timeout", v["shutdown-timeout"], 10),
+    metrics: v.metrics,
+    metricsGrace: nonNegativeNumber("--metrics-grace", v["metrics-grace"], 2),
     plugin,
     pluginArgs: rest.slice(1),
   };

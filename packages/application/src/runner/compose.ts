@@ -15,6 +15,7 @@ import {
   Logger,
 } from "@torsion/core";
 import { PluginError, UsageError } from "../errors.ts";
+import { pluginMetricsRegistry } from "../metrics/plugin-registry.ts";
 import { type DiscoveryResult, discoverPlugins, type PluginInfo } from "../plugin/discovery.ts";
 import { loadPlugin } from "../plugin/load.ts";
 import { checkPluginOptions, parsePluginArgs } from "../plugin/options.ts";
@@ -119,6 +120,7 @@ export function serviceMakerHelpers(
       );
     },
     logger: new Logger(pluginName),
+    metrics: pluginMetricsRegistry(),
     combine: (services) => {
       if (services.length === 1) return services[0]!;
       const all = new MultiService();

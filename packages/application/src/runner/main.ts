@@ -20,6 +20,7 @@ import {
   maybeDeferred,
 } from "@torsion/core";
 import { describeReason, PluginError, ServiceStartError, UsageError } from "../errors.ts";
+import { withRunnerMetrics } from "../metrics/runner.ts";
 import { describeOptions, parsePluginArgs } from "../plugin/options.ts";
 import type { IService } from "../service/service.ts";
 import { applicationVersion } from "../version.ts";
@@ -141,6 +142,7 @@ function builder(
       root = await composeConfig(catalog, await readConfig(file), reactor, args.shutdownTimeout);
     }
     setDrainTimeout(root, args.shutdownTimeout);
+    root = withRunnerMetrics(root, args, reactor, args.workers);
     return root;
   };
 }

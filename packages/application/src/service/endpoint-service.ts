@@ -53,6 +53,11 @@ export class StreamServerEndpointService extends Service {
   readonly description: string | undefined;
   /** See {@link StreamServerEndpointServiceOptions.drainTimeout}. */
   drainTimeout: number | undefined;
+  /**
+   * Wrappers put around the listening factory at `startService`, innermost first (the metrics
+   * module adds its counting factory here). Add to it before the service starts.
+   */
+  readonly factoryWrappers: Array<(factory: IProtocolFactory) => IProtocolFactory> = [];
   readonly #tracking: ConnectionTrackingFactory;
   readonly #clock: IReactorTime;
   #listening: Deferred<IListeningPort> | undefined;
@@ -92,7 +97,8 @@ export class StreamServerEndpointService extends Service {
    */
   override startService(): Deferred<void> {
     super.startService();
-    const d = this.endpoint.listen(this.#tracking);
+    const factory = this.factoryWrappers.reduce<IProtocolFactory>((f, w) => w(f), this.#tracking);
+    const d = this.endpoint.listen(factory);
     this.#listening = d;
     return d.addCallbacks(
       (port) => {
