@@ -9,7 +9,8 @@ import net from "node:net";
 
 /** Options of {@link runLoad}. */
 export interface LoadOptions {
-  port: number;
+  /** Where to connect; with several ports, lane `i` uses `ports[i % n]`. */
+  port: number | readonly number[];
   host?: string;
   /** Local address to bind (`127.0.0.2`), so the server can tell the client from the balancer. */
   localAddress?: string;
@@ -23,6 +24,8 @@ export interface LoadOptions {
   size?: number;
   /** A request that has not completed after this long fails (ms); default 10 s. */
   requestTimeoutMs?: number;
+  /** Start each connection with a PROXY v1 header, as a balancer would (for direct runs against a `haproxy:` endpoint). */
+  proxyHeader?: boolean;
 }
 
 /** What the client saw. */
@@ -38,19 +41,28 @@ export interface LoadResult {
 }
 
 function oneRequest(
-  o: Required<Pick<LoadOptions, "port" | "host" | "size" | "requestTimeoutMs">> & LoadOptions,
+  o: Required<Pick<LoadOptions, "host" | "size" | "requestTimeoutMs">> & LoadOptions,
+  port: number,
   payload: Buffer,
 ): Promise<string | null> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let got = 0;
     let outcome: string | null | undefined;
-    const socket = net.connect({ port: o.port, host: o.host, localAddress: o.localAddress });
+    const socket = net.connect({ port, host: o.host, localAddress: o.localAddress });
     socket.setTimeout(o.requestTimeoutMs, () => {
       outcome ??= "timeout";
       socket.destroy();
     });
-    socket.on("connect", () => socket.write(payload));
+    socket.on("connect", () => {
+      // One write: a header sent on its own would wait on the server's delayed ACK (Nagle).
+      const header = o.proxyHeader
+        ? `PROXY TCP4 ${socket.localAddress} ${socket.remoteAddress} ${socket.localPort} ${socket.remotePort}\r\n`
+        : "";
+      socket.write(
+        header === "" ? payload : Buffer.concat([Buffer.from(header, "latin1"), payload]),
+      );
+    });
     socket.on("data", (d: Buffer) => {
       chunks.push(d);
       got += d.length;
@@ -85,12 +97,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const perLane = options.requestsPerLane ?? Number.POSITIVE_INFINITY;
   if (!Number.isFinite(deadline) && !Number.isFinite(perLane))
     throw new Error("give durationMs or requestsPerLane");
+  const ports = typeof options.port === "number" ? [options.port] : options.port;
   const lane = async (index: number) => {
+    const port = ports[index % ports.length] as number;
     for (let i = 0; i < perLane && Date.now() < deadline; i++) {
       const payload = Buffer.alloc(o.size, `lane ${index} request ${i} `);
       result.sent++;
       result.bytesSent += payload.length;
-      const failure = await oneRequest(o, payload);
+      const failure = await oneRequest(o, port, payload);
       if (failure === null) {
         result.completed++;
         result.bytesReceived += payload.length;

@@ -290,7 +290,12 @@ export class ScaleOut {
 
   /** HAProxy's view of instance `index` (`UP`, `DOWN`, `UP 1/2`…), from its stats socket. */
   async serverStatus(index: number): Promise<string> {
-    const csv = await statsCommand(join(this.dir, "haproxy.sock"), "show stat\n");
+    let csv: string;
+    try {
+      csv = await statsCommand(join(this.dir, "haproxy.sock"), "show stat\n");
+    } catch {
+      return "?"; // The stats socket is not there yet (HAProxy binds it after the frontend).
+    }
     const lines = csv.split("\n");
     const header = (lines[0] ?? "").replace(/^# /, "").split(",");
     const status = header.indexOf("status");
