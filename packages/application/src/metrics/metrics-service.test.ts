@@ -17,8 +17,8 @@ class Echo extends Protocol {
   }
 }
 
-function portOf(s: StreamServerEndpointService): number {
-  const port = s.port;
+function portOf(s: StreamServerEndpointService | null): number {
+  const port = s?.port ?? null;
   if (port === null) throw new Error(`${s} is not listening`);
   return (port.getHost() as unknown as { port: number }).port;
 }
@@ -143,7 +143,7 @@ describe("MetricsService", () => {
       clock,
     });
     const started = metrics.startService();
-    for (let i = 0; i < 500 && metrics.http.port === null; i++)
+    for (let i = 0; i < 500 && metrics.http?.port == null; i++)
       await new Promise((r) => setTimeout(r, 5));
     const m = portOf(metrics.http);
     expect(await get(m, "/readyz")).toEqual({ status: 503, body: "starting\n" });

@@ -34,8 +34,11 @@ export const DEFAULT_METRICS_GRACE = 2;
 
 /** Options of {@link MetricsService}. */
 export interface MetricsServiceOptions {
-  /** Where to serve HTTP: an endpoint description (`tcp:9464:interface=127.0.0.1`). */
-  endpoint: string;
+  /**
+   * Where to serve HTTP: an endpoint description (`tcp:9464:interface=127.0.0.1`). `null` in a
+   * `--workers` worker: the primary serves HTTP, the worker keeps the counting and the grace.
+   */
+  endpoint: string | null;
   /** The reactor: endpoints and the grace's time. */
   reactor: EndpointReactor & IReactorTime;
   /** The clock the grace is timed on; default `reactor`. */
@@ -88,8 +91,8 @@ export class MetricsService extends MultiService {
   readonly registry: Registry;
   /** The application's service tree. */
   readonly root: IService;
-  /** The HTTP listener's service. */
-  readonly http: StreamServerEndpointService;
+  /** The HTTP listener's service (`null` without an endpoint). */
+  readonly http: StreamServerEndpointService | null;
   readonly #reactor: IReactorTime;
   readonly #grace: number;
 
@@ -129,19 +132,25 @@ export class MetricsService extends MultiService {
             : textResponse(503, health.stopping ? "shutting down\n" : "starting\n"),
       ],
     ]);
-    this.http = new StreamServerEndpointService(
-      serverFromString(options.reactor, options.endpoint),
-      new HTTPResponderFactory(routes, options.reactor),
-      {
-        description: options.endpoint,
-        logConnections: false,
-        clock: options.reactor,
-        drainTimeout: 1,
-      },
-    );
-    this.http.name = "metrics";
+    const endpoint = options.endpoint;
+    this.http =
+      endpoint === null
+        ? null
+        : new StreamServerEndpointService(
+            serverFromString(options.reactor, endpoint),
+            new HTTPResponderFactory(routes, options.reactor),
+            {
+              description: endpoint,
+              logConnections: false,
+              clock: options.reactor,
+              drainTimeout: 1,
+            },
+          );
+    if (this.http !== null) {
+      this.http.name = "metrics";
+      this.http.setServiceParent(this);
+    }
     // The tree is [http, root] so that tools walking services (drain timeouts) reach root's.
-    this.http.setServiceParent(this);
     root.setServiceParent(this);
   }
 
@@ -152,14 +161,16 @@ export class MetricsService extends MultiService {
   override startService(): Deferred<void> {
     return super.startService().addCallback(() => {
       this.health.ready = true;
-      log.info("Serving metrics and health on {endpoint}", { endpoint: this.http.description });
+      if (this.http !== null)
+        log.info("Serving metrics and health on {endpoint}", { endpoint: this.http.description });
     });
   }
 
   override stopService(): Deferred<void> {
+    const wasRunning = this.running;
     this.running = false;
     this.health.stopping = true;
-    if (!this.http.running) return succeed(undefined);
+    if (!wasRunning) return succeed(undefined);
     log.info("Shutting down: /healthz answers 503; waiting {grace} s before closing ports", {
       grace: this.#grace,
     });
@@ -170,7 +181,9 @@ export class MetricsService extends MultiService {
       .addErrback((f) => {
         log.failure("Error stopping {service}", f, { service: String(this.root) });
       })
-      .addCallback(() => maybeDeferred(() => this.http.stopService())) as Deferred<void>;
+      .addCallback(() =>
+        this.http?.running ? maybeDeferred(() => this.http?.stopService()) : undefined,
+      ) as Deferred<void>;
   }
 }
 

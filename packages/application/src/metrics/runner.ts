@@ -5,10 +5,9 @@
  */
 import cluster from "node:cluster";
 import type { EndpointReactor, IReactorTime } from "@torsion/core";
-import { AggregatorRegistry, collectDefaultMetrics } from "prom-client";
+import { AggregatorRegistry } from "prom-client";
 import type { IService } from "../service/service.ts";
-import { ConnectionMetrics } from "./connection-metrics.ts";
-import { instrumentServices, MetricsService } from "./metrics-service.ts";
+import { MetricsService } from "./metrics-service.ts";
 import { pluginMetricsRegistry } from "./plugin-registry.ts";
 
 /** The runner options `--metrics` reads. */
@@ -23,8 +22,8 @@ export interface RunnerMetricsArgs {
  * Apply `--metrics` to the service tree `twist` is about to run:
  *
  * - one process: `root` wrapped in a {@link MetricsService} serving HTTP on `args.metrics`;
- * - a `--workers` worker: `root`'s endpoints counted on registries that prom-client's cluster
- *   aggregator in the primary collects (the primary serves HTTP: see `PrimaryMetrics`);
+ * - a `--workers` worker: the same without HTTP; its registries answer prom-client's cluster
+ *   aggregator in the primary, which serves HTTP (`startPrimaryMetrics`);
  * - the `--workers` primary (which builds the tree only to check it): `root` unchanged.
  */
 export function withRunnerMetrics(
@@ -35,13 +34,14 @@ export function withRunnerMetrics(
 ): IService {
   if (args.metrics === undefined) return root;
   if (cluster.isWorker) {
-    const connections = new ConnectionMetrics();
-    collectDefaultMetrics({ register: connections.registry });
-    instrumentServices(root, connections);
+    // No HTTP here (the primary serves it), but the counting and the shutdown grace.
+    const service = new MetricsService(root, { endpoint: null, reactor, grace: args.metricsGrace });
     // Answer the primary's AggregatorRegistry with these registries (prom-client's cluster
     // protocol over the worker's IPC channel).
-    AggregatorRegistry.setRegistries([connections.registry, pluginMetricsRegistry()]);
-    return root;
+    AggregatorRegistry.setRegistries([service.connections.registry, pluginMetricsRegistry()]);
+    // Constructing one is what installs the worker's answer to the primary's requests.
+    new AggregatorRegistry();
+    return service;
   }
   if (workers > 1) return root;
   return new MetricsService(root, { endpoint: args.metrics, reactor, grace: args.metricsGrace });
