@@ -283,4 +283,6 @@ export type {
 } from "./policies/timeout.ts";
 export { LimitConnectionsByPeer, LimitTotalConnectionsFactory } from "./policies/limit.ts";
 export { ThrottlingFactory, ThrottlingProtocol } from "./policies/throttle.ts";
+export { DatagramGuard, SMALL_SERVICE_PORTS } from "./policies/datagram-guard.ts";
+export type { DatagramGuardOptions } from "./policies/datagram-guard.ts";
 export type { ThrottlingFactoryOptions, ThrottlingRegistry } from "./policies/throttle.ts";
