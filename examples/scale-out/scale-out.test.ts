@@ -4,7 +4,11 @@
  * Needs `pnpm build` (the instances run the built `twist` and echo service). Skips, saying why,
  * where a balancer is not installed.
  */
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import net from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { runLoad } from "./load.ts";
 import {
@@ -18,6 +22,31 @@ import {
 } from "./scale-out.ts";
 
 const balancers: Balancer[] = ["haproxy", "nginx"];
+
+/**
+ * The instances run the built `twist` and echo service: on a fresh clone (no `pnpm build`),
+ * or after an edit, build what they need first (turbo builds the dependencies too).
+ */
+function ensureBuilt(): void {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const built = join(here, "..", "dist", "scale-out", "echo-service.js");
+  const newest = Math.max(
+    ...readdirSync(here)
+      .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
+      .map((f) => statSync(join(here, f)).mtimeMs),
+  );
+  const cli = join(here, "..", "node_modules", "@torsion", "application", "dist", "cli.js");
+  if (existsSync(built) && existsSync(cli) && statSync(built).mtimeMs >= newest) return;
+  const r = spawnSync(
+    "pnpm",
+    ["exec", "turbo", "run", "build", "--filter=@torsion/examples...", "--output-logs=errors-only"],
+    {
+      cwd: join(here, "..", ".."),
+      stdio: "inherit",
+    },
+  );
+  if (r.status !== 0) throw new Error("building the scale-out example failed");
+}
 // The load tests (20 s of 50 lanes, kills, restarts) would load a shared 2-core machine during
 // every `pnpm test`; .ci/steps/40-scale-out.sh runs them with this set.
 const load = process.env.TORSION_SCALE_OUT_LOAD === "1";
@@ -78,8 +107,9 @@ for (const balancer of balancers) {
       let set: ScaleOut;
       let keep = false;
       beforeAll(async () => {
+        ensureBuilt();
         set = await ScaleOut.up({ balancer });
-      }, 60_000);
+      }, 300_000);
       afterAll(async () => {
         // A failed test leaves the directory (configs, logs) for a look; its path is printed.
         if (keep) console.log(`[scale-out] ${balancer} files kept in ${set?.dir}`);
