@@ -55,6 +55,20 @@ export type { LoadPluginOptions } from "./plugin/load.ts";
 export { satisfies } from "./plugin/semver.ts";
 
 // --- runner -------------------------------------------------------------------------------
+export { ConnectionMetrics } from "./metrics/connection-metrics.ts";
+export type { EndpointCounters } from "./metrics/connection-metrics.ts";
+export { CountingFactory } from "./metrics/counting-factory.ts";
+export { HealthState } from "./metrics/health.ts";
+export {
+  DEFAULT_METRICS_GRACE,
+  instrumentServices,
+  MetricsService,
+  withMetrics,
+} from "./metrics/metrics-service.ts";
+export type { MetricsServiceOptions } from "./metrics/metrics-service.ts";
+export { pluginMetricsRegistry } from "./metrics/plugin-registry.ts";
+export { startPrimaryMetrics } from "./metrics/primary.ts";
+export type { PrimaryMetricsOptions } from "./metrics/primary.ts";
 export { EXIT_USAGE, main } from "./runner/main.ts";
 export type { RunnerIO } from "./runner/main.ts";
 export type { TerminalStream } from "./runner/logging.ts";

@@ -251,6 +251,27 @@ export type { TLSOptionsSource } from "./endpoints/tls.ts";
 export { UNIXClientEndpoint, UNIXServerEndpoint } from "./endpoints/unix.ts";
 export type { UNIXClientEndpointOptions, UNIXServerEndpointOptions } from "./endpoints/unix.ts";
 
+// --- PROXY protocol (haproxy: endpoint wrapper) -----------------------------------------------
+export { HAProxyServerEndpoint, haproxyServerParser } from "./haproxy/endpoint.ts";
+export { ProxyHeaderDecoder } from "./haproxy/decoder.ts";
+export type { ProxyHeaderDecoderOptions } from "./haproxy/decoder.ts";
+export {
+  InvalidNetworkProtocol,
+  InvalidProxyHeader,
+  MissingAddressData,
+} from "./haproxy/errors.ts";
+export { proxyHeaderV1, proxyHeaderV2 } from "./haproxy/header.ts";
+export type { ProxyHeaderResult, ProxyInfo } from "./haproxy/info.ts";
+export { V1Parser, V1_MAX_LENGTH } from "./haproxy/v1-parser.ts";
+export { V2Parser, V2_DEFAULT_MAX_LENGTH, V2_SIGNATURE } from "./haproxy/v2-parser.ts";
+export type { V2ParserOptions } from "./haproxy/v2-parser.ts";
+export {
+  DEFAULT_HEADER_TIMEOUT,
+  HAProxyProtocol,
+  HAProxyWrappingFactory,
+} from "./haproxy/wrapper.ts";
+export type { HAProxyWrappingFactoryOptions } from "./haproxy/wrapper.ts";
+
 // --- policies -----------------------------------------------------------------------------
 export { ProtocolWrapper, WrappingFactory } from "./policies/wrapping.ts";
 export type { ProtocolRegistry } from "./policies/wrapping.ts";

@@ -12,6 +12,7 @@ import {
   Logger,
 } from "@torsion/core";
 import { PluginError, UsageError } from "../errors.ts";
+import { pluginMetricsRegistry } from "../metrics/plugin-registry.ts";
 import type { OptionValues } from "../plugin/options.ts";
 import type { ServiceMaker, ServiceMakerHelpers } from "../plugin/types.ts";
 import { service as endpointService } from "../service/endpoint-service.ts";
@@ -49,6 +50,7 @@ export function serviceMakerHelpers(
       );
     },
     logger: new Logger(pluginName),
+    metrics: pluginMetricsRegistry(),
     combine: (services) => {
       if (services.length === 1) return services[0]!;
       const all = new MultiService();

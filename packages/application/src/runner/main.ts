@@ -23,6 +23,7 @@ import {
   maybeDeferred,
 } from "@torsion/core";
 import { describeReason, PluginError, ServiceStartError, UsageError } from "../errors.ts";
+import { withRunnerMetrics } from "../metrics/runner.ts";
 import { describeOptions, parsePluginArgs } from "../plugin/options.ts";
 import type { IService } from "../service/service.ts";
 import { applicationVersion } from "../version.ts";
@@ -102,7 +103,7 @@ export async function main(
         maxConnections: args.maxConnections,
         maxConnectionsPerPeer: args.maxConnectionsPerPeer,
       });
-      return root;
+      return withRunnerMetrics(root, args, reactor, args.workers);
     };
     const startLogging = (): (() => void) => beginRunnerLogging(args, io);
     if (args.workers > 1 && cluster.isPrimary)

@@ -27,6 +27,10 @@ export interface RunnerOptionValues {
   idleTimeout: number | null;
   maxConnections: number | null;
   maxConnectionsPerPeer: number | null;
+  /** `--metrics`: the endpoint to serve `/metrics`, `/healthz` and `/readyz` on. */
+  metrics: string | undefined;
+  /** `--metrics-grace`: seconds between `/healthz` turning 503 and the ports closing. */
+  metricsGrace: number;
   help: boolean;
   version: boolean;
 }
@@ -154,6 +158,19 @@ export const RUNNER_OPTIONS: {
     help: "Refuse connections past this many from one peer host, per listening service (0: no limit; a balancer in front is one peer)",
     defaultText: "0",
     parse: (t, flag) => wholeNumber(flag, t, 0, 0),
+  },
+  metrics: {
+    flag: "metrics",
+    value: "<endpoint>",
+    help: "Serve /metrics (Prometheus), /healthz and /readyz over HTTP on this endpoint",
+    parse: text(undefined),
+  },
+  metricsGrace: {
+    flag: "metrics-grace",
+    value: "<secs>",
+    help: "With --metrics, on SIGINT/SIGTERM /healthz answers 503 this long before ports close",
+    defaultText: "2",
+    parse: (t, flag) => seconds(flag, t, 2),
   },
   help: {
     flag: "help",

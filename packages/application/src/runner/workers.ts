@@ -8,6 +8,7 @@
 import cluster from "node:cluster";
 import { Deferred, type IDelayedCall, Logger, succeed } from "@torsion/core";
 import { describeReason } from "../errors.ts";
+import { startPrimaryMetrics } from "../metrics/primary.ts";
 import type { IService } from "../service/service.ts";
 import type { RunnerReactor } from "./helpers.ts";
 import type { RunnerArgs } from "./options.ts";
@@ -159,6 +160,10 @@ export async function runPrimary(
       n: args.workers,
     });
     const stopped = reactor.run();
+    if (args.metrics !== undefined) {
+      const ready = () => [...workers.values()].filter((w) => w.started).length === args.workers;
+      startPrimaryMetrics({ endpoint: args.metrics, reactor, ready });
+    }
     for (let i = 0; i < args.workers; i++) fork(i);
     await stopped;
     if (failure !== undefined) {

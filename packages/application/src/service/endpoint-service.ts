@@ -84,6 +84,11 @@ export class StreamServerEndpointService extends Service {
   maxConnectionsPerPeer: number | null | undefined;
   readonly #logConnections: boolean | undefined;
   #tracking: ConnectionTrackingFactory;
+  /**
+   * Wrappers put around the listening factory at `startService`, innermost first (the metrics
+   * module adds its counting factory here). Add to it before the service starts.
+   */
+  readonly factoryWrappers: Array<(factory: IProtocolFactory) => IProtocolFactory> = [];
   readonly #clock: IReactorTime;
   #listening: Deferred<IListeningPort> | undefined;
   #port: IListeningPort | null = null;
@@ -153,7 +158,8 @@ export class StreamServerEndpointService extends Service {
   override startService(): Deferred<void> {
     super.startService();
     this.#tracking = this.#makeTracking();
-    const d = this.endpoint.listen(this.#tracking);
+    const factory = this.factoryWrappers.reduce<IProtocolFactory>((f, w) => w(f), this.#tracking);
+    const d = this.endpoint.listen(factory);
     this.#listening = d;
     return d.addCallbacks(
       (port) => {

@@ -7,6 +7,7 @@
  * @internal
  */
 import { isIP } from "node:net";
+import { haproxyServerParser } from "../haproxy/endpoint.ts";
 import type { IStreamClientEndpoint, IStreamServerEndpoint } from "../interfaces.ts";
 import {
   bindArguments,
@@ -126,6 +127,7 @@ export const builtinServerParsers: Readonly<Record<string, ServerEndpointParser>
   unix: unixServer,
   ssl: sslServer,
   systemd: systemdServer,
+  haproxy: haproxyServerParser,
 };
 
 /**
