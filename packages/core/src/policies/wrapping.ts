@@ -17,8 +17,15 @@ import type {
   ITCPTransport,
   ITransport,
 } from "../interfaces.ts";
+import type { MaybeAsync } from "../protocol/contain.ts";
 import { ClientFactory, isClientFactory } from "../protocol/factory.ts";
 import { Protocol } from "../protocol/protocol.ts";
+import {
+  type FlowControl,
+  type FlowControlOptions,
+  factoryFlowControl,
+  hasFlowControl,
+} from "../transport/flow-control.ts";
 
 /** What a {@link ProtocolWrapper} reports its connection's start and end to. */
 export interface ProtocolRegistry {
@@ -68,10 +75,10 @@ export class ProtocolWrapper extends Protocol implements ITCPTransport {
   }
 
   /** Keep the real transport, register with the factory, and connect the wrapped protocol to this wrapper. */
-  override makeConnection(transport: ITransport): void {
+  override makeConnection(transport: ITransport): MaybeAsync {
     super.makeConnection(transport);
     this.#registry.registerProtocol(this);
-    this.wrappedProtocol.makeConnection(this);
+    return this.wrappedProtocol.makeConnection(this);
   }
 
   // --- transport side: calls from the wrapped protocol --------------------------------------
@@ -139,17 +146,31 @@ export class ProtocolWrapper extends Protocol implements ITCPTransport {
     this.#tcp("stopProducing").stopProducing();
   }
 
+  /** The real transport's flow control. */
+  get flowControl(): FlowControl {
+    const t: unknown = this.transport;
+    if (!hasFlowControl(t)) throw new TypeError(`${String(t)} has no flow control`);
+    return t.flowControl;
+  }
+
+  /** Change the real transport's flow control (see `FlowControlOptions`). */
+  setFlowControl(options: FlowControlOptions): void {
+    const t: unknown = this.transport;
+    if (!hasFlowControl(t)) throw new TypeError(`${String(t)} has no setFlowControl()`);
+    t.setFlowControl(options);
+  }
+
   // --- protocol side: calls from the transport ------------------------------------------------
 
-  override dataReceived(data: Buffer): void {
-    this.wrappedProtocol.dataReceived(data);
+  override dataReceived(data: Buffer): MaybeAsync {
+    return this.wrappedProtocol.dataReceived(data);
   }
 
   /** Unregister from the factory, then tell the wrapped protocol. */
-  override connectionLost(reason: Failure): void {
+  override connectionLost(reason: Failure): MaybeAsync {
     this.connected = false;
     this.#registry.unregisterProtocol(this);
-    this.wrappedProtocol.connectionLost(reason);
+    return this.wrappedProtocol.connectionLost(reason);
   }
 
   /** The real transport, checked to have `method`. */
@@ -177,6 +198,14 @@ export class WrappingFactory extends ClientFactory implements ProtocolRegistry {
   constructor(wrappedFactory: IProtocolFactory) {
     super();
     this.wrappedFactory = wrappedFactory;
+  }
+
+  /** This factory's flow control if set, else the wrapped factory's (read for each connection). */
+  override get flowControl(): FlowControlOptions | undefined {
+    return super.flowControl ?? factoryFlowControl(this.wrappedFactory);
+  }
+  override set flowControl(options: FlowControlOptions | undefined) {
+    super.flowControl = options;
   }
 
   /** The wrapped factory's prefix, then this class: `"Factory (WrappingFactory)"`. */

@@ -11,6 +11,7 @@ import { Failure } from "../failure.ts";
 import type { IAddress, IListeningPort, IProtocolFactory, IReactorCore } from "../interfaces.ts";
 import { Logger } from "../logger/logger.ts";
 import type { IPv4Address, IPv6Address, UNIXAddress } from "./address.ts";
+import { factoryFlowControl } from "./flow-control.ts";
 import { type ConnectionOwner, TCPTransport } from "./tcp.ts";
 
 /** The address a port listens on. */
@@ -211,12 +212,23 @@ export class StreamPort implements IListeningPort, ConnectionOwner {
       socket.destroy();
       return;
     }
-    const transport = new TCPTransport(socket, protocol, {
-      peer,
-      host: this.#config.connectionHost,
-      sessionno,
-      owner: this,
-    });
+    let transport: TCPTransport;
+    try {
+      transport = new TCPTransport(socket, protocol, {
+        peer,
+        host: this.#config.connectionHost,
+        sessionno,
+        owner: this,
+        flowControl: factoryFlowControl(this.#factory),
+      });
+    } catch (error) {
+      log.failure("Bad flowControl on {factory}; closing the connection", Failure.from(error), {
+        factory: nameOf(this.#factory),
+      });
+      socket.on("error", ignore);
+      socket.destroy();
+      return;
+    }
     this.#connections.add(transport);
     transport.start();
   };
