@@ -179,6 +179,7 @@ export {
 export { deferLater } from "./task/defer-later.ts";
 export { LoopingCall } from "./task/looping-call.ts";
 export { type ReactOptions, react } from "./task/react.ts";
+export { logUnhandledRejections } from "./task/unhandled.ts";
 
 // --- protocol, factory ------------------------------------------------------------------------
 export { BaseProtocol, Protocol, connectionDone } from "./protocol/protocol.ts";

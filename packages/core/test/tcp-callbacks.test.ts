@@ -6,17 +6,21 @@
 import { describe, expect, it } from "vitest";
 import {
   ConnectionAborted,
+  ConnectionDone,
   ConnectionLost,
   createReactor,
   Deferred,
   describeConnectionLoss,
   type Failure,
   type TCPTransport,
+  TimeoutFactory,
+  UnsentDataDropped,
 } from "../src/index.ts";
 import {
   captureLogs,
   connectTo,
   OneShotFactory,
+  portOf,
   Recorder,
   RememberingFactory,
   useLoopbackPorts,
@@ -146,6 +150,39 @@ describe("connection loss reasons", () => {
       message: "lost: ECONNRESET",
       code: "ECONNRESET",
     });
+  });
+});
+
+describe("timed out and dropped at shutdown", () => {
+  it("TimeoutFactory's close is told as timed out (still a ConnectionDone)", async () => {
+    const reactor = createReactor();
+    const servers = new RememberingFactory(() => new Recorder());
+    const timed = new TimeoutFactory(servers, { clock: reactor, timeoutPeriod: 0.05 });
+    const client = await connectTo(reactor, await listen(reactor, timed), new Recorder());
+    const reason = await (await servers.protocolAt(0)).lost;
+    expect(reason.check(ConnectionDone)).toBe(ConnectionDone);
+    expect(describeConnectionLoss(reason)).toEqual({ kind: "timedOut", message: "timed out" });
+    expect(describeConnectionLoss(await client.lost).kind).toBe("clean");
+  });
+
+  it("reactor shutdown with unsent data reports how much was dropped", async () => {
+    const reactor = createReactor();
+    const running = reactor.run({ installSignalHandlers: false });
+    const servers = new RememberingFactory(() => new Recorder());
+    const port = await reactor.listenTCP(0, servers, { interface: "127.0.0.1" });
+    const client = await connectTo(reactor, portOf(port), new Recorder());
+    client.tcp.pauseProducing();
+    const server = await servers.protocolAt(0);
+    const blob = Buffer.alloc(1024 * 1024, 3);
+    for (let i = 0; i < 32; i++) server.transport.write(blob); // more than the kernel takes
+    reactor.stop();
+    await running;
+    const reason = await server.lost;
+    expect(reason.check(UnsentDataDropped)).toBe(UnsentDataDropped);
+    expect(reason.check(ConnectionDone)).toBe(ConnectionDone);
+    const d = describeConnectionLoss(reason);
+    expect(d.kind).toBe("droppedAtShutdown");
+    expect(d.message).toMatch(/^unsent data dropped at shutdown \(\d+ bytes\)$/);
   });
 });
 

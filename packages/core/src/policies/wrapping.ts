@@ -91,9 +91,10 @@ export class ProtocolWrapper extends Protocol implements ITCPTransport {
     this.transport.writeSequence(data);
   }
 
-  loseConnection(): void {
+  /** Close the real transport; `reason` (when given) is what `connectionLost` gets instead of `ConnectionDone`. */
+  loseConnection(reason?: Failure): void {
     this.#disconnecting = true;
-    this.transport.loseConnection();
+    loseConnectionWith(this.transport, reason);
   }
 
   /** `true` once this wrapper or the real transport started closing. */
@@ -257,4 +258,15 @@ export class WrappingFactory extends ClientFactory implements ProtocolRegistry {
   unregisterProtocol(p: ProtocolWrapper): void {
     this.protocols.delete(p);
   }
+}
+
+/**
+ * `transport.loseConnection()`, passing `reason` along to transports that take one (Torsion's
+ * stream transports and {@link ProtocolWrapper}, as Twisted's `loseConnection(_connDone)`).
+ *
+ * @internal
+ */
+export function loseConnectionWith(transport: ITransport, reason: Failure | undefined): void {
+  if (reason === undefined) transport.loseConnection();
+  else (transport.loseConnection as (reason?: Failure) => void).call(transport, reason);
 }

@@ -252,12 +252,14 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
 
   /**
    * Close after everything written so far has been sent; reading stops now. The protocol's
-   * `connectionLost` gets `ConnectionDone`. With a pull producer registered, the close waits
-   * until it unregisters (as Twisted's).
+   * `connectionLost` gets `ConnectionDone`, or `reason` when given (Twisted's `_connDone`:
+   * the idle timeouts pass `ConnectionTimedOut`). With a pull producer registered, the close
+   * waits until it unregisters (as Twisted's).
    */
-  loseConnection(): void {
+  loseConnection(reason?: Failure): void {
     if (this.#flags & DISCONNECTING) return;
     this.#flags |= DISCONNECTING;
+    if (reason !== undefined && this.#reason === null) this.#reason = reason;
     this.#socket.pause();
     if (this.#producer !== null && !this.#producer.streaming) this.#flags |= CLOSE_ON_UNREGISTER;
     else this.#closeAfterFlush();
