@@ -234,7 +234,7 @@ export interface IStreamClientEndpoint {
 
 /** Options for {@link IReactorTCP.listenTCP}. */
 export interface ListenTCPOptions {
-  /** Pending-connection queue length; Twisted's default is 50. */
+  /** Pending-connection queue length; default 511 (Node's and nginx's; Twisted's is 50). */
   backlog?: number;
   /** The address to bind; default `""` (all IPv4 interfaces, `0.0.0.0`). Use `"::"` for IPv6. */
   interface?: string;

@@ -38,7 +38,7 @@ function tcpServer(
   const a = bindArguments("a tcp server endpoint", ["port", "interface", "backlog"], args, kwargs);
   return new TCP4ServerEndpoint(reactor, toPort(required("port", a.port)), {
     interface: a.interface ?? "",
-    backlog: toInteger("backlog", a.backlog ?? "50"),
+    backlog: toInteger("backlog", a.backlog ?? "511"),
   });
 }
 
@@ -51,7 +51,7 @@ function tcp6Server(
   const a = bindArguments("a tcp6 server endpoint", ["port", "backlog", "interface"], args, kwargs);
   return new TCP6ServerEndpoint(reactor, toPort(required("port", a.port)), {
     interface: a.interface ?? "::",
-    backlog: toInteger("backlog", a.backlog ?? "50"),
+    backlog: toInteger("backlog", a.backlog ?? "511"),
   });
 }
 
@@ -68,7 +68,7 @@ function unixServer(
   );
   return new UNIXServerEndpoint(reactor, required("address", a.address), {
     mode: toMode(a.mode ?? "666"),
-    backlog: toInteger("backlog", a.backlog ?? "50"),
+    backlog: toInteger("backlog", a.backlog ?? "511"),
     wantPID: toFlag("lockfile", a.lockfile ?? "1"),
   });
 }
@@ -104,7 +104,7 @@ function sslServer(
     () => loadServerTLSFiles(files),
     {
       interface: a.interface ?? "",
-      backlog: toInteger("backlog", a.backlog ?? "50"),
+      backlog: toInteger("backlog", a.backlog ?? "511"),
     },
   );
 }
