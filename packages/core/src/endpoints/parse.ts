@@ -107,8 +107,9 @@ function describe(description: string, e: unknown): EndpointDescriptionError {
  * - `unix:/var/run/finger`, `unix:address=/path:mode=660:lockfile=0:backlog=511` (mode is
  *   octal, default 666; lockfile default 1) → {@link UNIXServerEndpoint}
  * - `ssl:443:privateKey=key.pem:certKey=cert.pem` (+ `extraCertChain`, `dhParameters`,
- *   `sslmethod`, `interface`, `backlog`; default `privateKey=server.pem`, `certKey` = the
- *   private key file) → {@link SSL4ServerEndpoint}; the files are read at `listen` time
+ *   `sslmethod`, `interface`, `backlog`, `handshakeTimeout` in seconds (default 30); default
+ *   `privateKey=server.pem`, `certKey` = the private key file) → {@link SSL4ServerEndpoint};
+ *   the files are read at `listen` time
  * - `systemd:domain=INET:index=0` or `systemd:domain=UNIX:name=web` (socket activation) →
  *   {@link AdoptedStreamServerEndpoint}
  * - any type added with {@link registerServerEndpointParser}.

@@ -82,6 +82,7 @@ const sslServerParameters = [
   "backlog",
   "extraCertChain",
   "dhParameters",
+  "handshakeTimeout",
 ];
 
 function sslServer(
@@ -97,6 +98,9 @@ function sslServer(
     ...(a.extraCertChain !== undefined && { extraCertChain: a.extraCertChain }),
     ...(a.dhParameters !== undefined && { dhParameters: a.dhParameters }),
     ...(a.sslmethod !== undefined && { sslmethod: a.sslmethod }),
+    ...(a.handshakeTimeout !== undefined && {
+      handshakeTimeout: toSeconds("handshakeTimeout", a.handshakeTimeout),
+    }),
   };
   return new SSL4ServerEndpoint(
     reactor,
