@@ -209,6 +209,9 @@ export type {
   FlowControlOptions,
   IFlowControlledTransport,
 } from "./transport/flow-control.ts";
+export { DEFAULT_BACKLOG } from "./reactor/tcp.ts";
+export { DEFAULT_TLS_HANDSHAKE_TIMEOUT } from "./reactor/tls.ts";
+export { ACCEPT_BACKOFF } from "./transport/port.ts";
 export {
   ConnectionTimedOut,
   describeConnectionLoss,
