@@ -9,7 +9,7 @@
 // has left for STALL_MS (the server stopped reading: flow control). RSS is the server's
 // VmRSS after the clients stalled, minus its VmRSS before they connected.
 // Needs the built packages (`pnpm build`) and Linux (/proc).
-// Usage: node bench/memory.bench.mjs [--clients 1000] [--kinds echo,timestamp,lines]
+// Usage: node bench/memory.bench.mjs [--clients 1000] [--kinds echo,timestamp,lines] [--mib 1024]
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { connect } from "node:net";
@@ -23,11 +23,13 @@ const { values: opts } = parseArgs({
   options: {
     clients: { type: "string", default: "1000" },
     kinds: { type: "string", default: "echo,timestamp,lines" },
+    mib: { type: "string", default: "1024" },
   },
 });
 const MANY = Number(opts.clients);
-const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
+const LIMIT = Number(opts.mib) * MiB; // what each client tries to send: 1 GiB
+
 const STALL_MS = 1500;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -132,7 +134,7 @@ if (spawnSync("test", ["-r", "/proc/self/status"]).status !== 0) {
 
 const rows = [];
 for (const kind of opts.kinds.split(",")) {
-  const one = await measure(kind, 1, GiB);
+  const one = await measure(kind, 1, LIMIT);
   rows.push({
     server: kind,
     clients: 1,
@@ -142,7 +144,7 @@ for (const kind of opts.kinds.split(",")) {
     target: "< 16 MiB",
     ok: one.growthKiB < 16 * 1024 ? "yes" : "NO",
   });
-  const many = await measure(kind, MANY, GiB);
+  const many = await measure(kind, MANY, LIMIT);
   rows.push({
     server: kind,
     clients: MANY,
