@@ -14,6 +14,7 @@ import type {
   IReactorTime,
   ITransport,
 } from "../interfaces.ts";
+import type { MaybeAsync } from "../protocol/contain.ts";
 import { ConnectionTimedOut } from "../transport/connection-loss.ts";
 import {
   loseConnectionWith,
@@ -176,14 +177,14 @@ export class TimeoutProtocol extends ProtocolWrapper {
     super.writeSequence(data);
   }
 
-  override dataReceived(data: Buffer): void {
+  override dataReceived(data: Buffer): MaybeAsync {
     this.resetTimeout();
-    super.dataReceived(data);
+    return super.dataReceived(data);
   }
 
-  override connectionLost(reason: Failure): void {
+  override connectionLost(reason: Failure): MaybeAsync {
     this.cancelTimeout();
-    super.connectionLost(reason);
+    return super.connectionLost(reason);
   }
 
   /** The connection was idle for the whole period: close it. Override to do otherwise. */

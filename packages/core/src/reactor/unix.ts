@@ -18,7 +18,8 @@ import { DEFAULT_BACKLOG, DEFAULT_CONNECT_TIMEOUT } from "./tcp.ts";
 /**
  * Listen on the UNIX socket file `path`, made with `options.mode` (default `0o666`). The
  * socket is bound in a private directory beside `path`, given its mode there, then linked to
- * `path`, so the mode is never applied to something swapped in at `path`.
+ * `path`, so the mode is never applied to something swapped in at `path`. (Tools that list
+ * sockets, such as `ss -x`, show the name it was bound with, in that directory, which is gone.)
  *
  * With `wantPID`, a lock file `<path>.lock` (a symbolic link to this process's PID, as
  * Twisted's `FilesystemLock`) is taken first: if a live process holds it the listen fails

@@ -37,6 +37,9 @@ export interface FlowControlOptions {
    * Hard ceiling on unsent data: a write that leaves more than this queued aborts the
    * connection with {@link UnsentDataLimitExceeded} (logged). `Infinity` turns it off.
    * Default {@link DEFAULT_MAX_UNSENT} (64 MiB).
+   *
+   * Both marks and the ceiling are checked when a write finds the socket's own buffer full
+   * (Node's `net.Socket`: 16 KiB), so values below that act as that.
    */
   maxUnsent?: number;
 }

@@ -25,7 +25,8 @@
  * transport reads `writableLength` (and `writableNeedDrain`); past its high-water mark it calls
  * `pause()`, and on the `drain` that must follow (Node emits it once the buffer is empty) it
  * calls `resume()`. A socket that emits `drain` early, with data still queued, still works: the
- * transport resumes once `writableLength` is at or below its low-water mark.
+ * transport resumes on a `drain` that finds `writableLength` at or below its low-water mark,
+ * or after which no further `drain` is due (`writableNeedDrain` false).
  *
  * @module
  * @internal

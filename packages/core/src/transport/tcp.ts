@@ -235,7 +235,7 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
     const s = this.#socket;
     const ok = s.write(data);
     if (this.#producer !== null) this.#producer.wrote(ok);
-    if (!ok || s.writableLength > this.#flow.highWaterMark) this.#bufferFull();
+    if (!ok) this.#bufferFull(); // `write` returns true below the socket's own mark (16 KiB)
   }
 
   /** Write every chunk with one system call (`writev`): the socket is corked around them. */
@@ -247,7 +247,7 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
     s.uncork();
     const ok = !s.writableNeedDrain;
     if (this.#producer !== null) this.#producer.wrote(ok);
-    if (!ok || s.writableLength > this.#flow.highWaterMark) this.#bufferFull();
+    if (!ok) this.#bufferFull(); // `write` returns true below the socket's own mark (16 KiB)
   }
 
   /**
@@ -480,7 +480,13 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
   /** `drain`: tell the producer; resume reading that flow control paused. */
   #drained(): void {
     this.#producer?.drained();
-    if (this.#flags & FLOW_PAUSED && this.#socket.writableLength <= this.#flow.lowWaterMark)
+    // Resume at the low-water mark; above it only if no further `drain` is due (a socket
+    // that reports `drain` early would otherwise never be resumed).
+    const s = this.#socket;
+    if (
+      this.#flags & FLOW_PAUSED &&
+      (s.writableLength <= this.#flow.lowWaterMark || !s.writableNeedDrain)
+    )
       this.#flowResume();
   }
 
