@@ -6,6 +6,7 @@
 // Needs the built packages (`pnpm build`), Linux, and a descriptor limit above 2 x clients.
 // Usage: node bench/burst.bench.mjs [--clients 10000]
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -54,9 +55,23 @@ function pingOnce(port, started, deadline) {
   });
 }
 
+/** The kernel's count of connections dropped from full accept queues (all sockets). */
+function listenOverflows() {
+  try {
+    const lines = readFileSync("/proc/net/netstat", "utf8").split("\n");
+    const i = lines.findIndex((l) => l.startsWith("TcpExt:"));
+    const names = lines[i].split(/\s+/);
+    const values = lines[i + 1].split(/\s+/);
+    return Number(values[names.indexOf("ListenOverflows")]);
+  } catch {
+    return Number.NaN;
+  }
+}
+
 async function burst(backlog) {
   const server = await startServer(backlog);
   try {
+    const overflowsBefore = listenOverflows();
     const started = Date.now();
     const sockets = [];
     for (let i = 0; i < CLIENTS; i++) sockets.push(pingOnce(server.port, started, 35_000));
@@ -70,6 +85,7 @@ async function burst(backlog) {
       "p50 (ms)": ok[Math.floor(ok.length / 2)] ?? -1,
       "p99 (ms)": ok[Math.floor(ok.length * 0.99)] ?? -1,
       "last (ms)": ok[ok.length - 1] ?? -1,
+      "queue overflows": listenOverflows() - overflowsBefore,
       target: "all within 5 s",
       ok: ok.length === CLIENTS && ok[ok.length - 1] <= 5000 ? "yes" : "NO",
     };
