@@ -31,13 +31,17 @@ import {
   globalLogBeginner,
   type IConsumer,
   Logger,
-  ProcessDone,
   reactor,
   ServerFactory,
   serverFromString,
   textFileLogObserver,
 } from "@torsion/core";
-import { ProcessProtocol, type ProcessTransport, spawnProcess } from "@torsion/process";
+import {
+  ProcessDone,
+  ProcessProtocol,
+  type ProcessTransport,
+  spawnProcess,
+} from "@torsion/process";
 import { deferToThreadPool, defineTask, getThreadPool, type ThreadPool } from "@torsion/threads";
 
 const log = new Logger("cmd-server");

@@ -7,13 +7,19 @@
  */
 import type { Deferred } from "./deferred/deferred.ts";
 import type { Failure } from "./failure.ts";
+import type { IAddress } from "./transport/address.ts";
+
+export type { IAddress };
 
 // --- Addresses ---------------------------------------------------------------------------
 
-/** Any address a transport or port can report: {@link IPv4Address}, {@link IPv6Address}, {@link UNIXAddress}. */
-export interface IAddress {
-  /** `"TCP"`, `"UDP"` or `"UNIX"`. */
-  readonly type: string;
+/**
+ * Something that names itself in log lines (Twisted's `ILoggingContext`): protocols,
+ * factories and transports. Read it with {@link logPrefixOf}, which falls back to the class name.
+ */
+export interface ILoggingContext {
+  /** A short name for log lines, e.g. `Echo` or `Echo,3,127.0.0.1`. */
+  logPrefix(): string;
 }
 
 // --- Time --------------------------------------------------------------------------------

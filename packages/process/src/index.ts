@@ -5,6 +5,15 @@
  * @module
  */
 
+export type { SignalLike } from "./errors.ts";
+export {
+  ProcessDone,
+  ProcessExitedAlready,
+  ProcessKilled,
+  ProcessSpawnError,
+  ProcessTerminated,
+  UnexpectedErrorOutput,
+} from "./errors.ts";
 export type { ChildFDs, IProcessProtocol, IProcessTransport, ProcessSignal } from "./interfaces.ts";
 export type {
   GetProcessOutputAndValueOptions,
@@ -16,4 +25,4 @@ export type { SpawnProcessOptions } from "./process.ts";
 export { ProcessTransport, spawnProcess } from "./process.ts";
 export { ProcessProtocol } from "./process-protocol.ts";
 export type { StandardIOOptions } from "./stdio.ts";
-export { PipeAddress, StandardIO } from "./stdio.ts";
+export { StandardIO } from "./stdio.ts";

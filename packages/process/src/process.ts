@@ -14,12 +14,14 @@ import {
   type IPushProducer,
   type IReactorTime,
   Logger,
+} from "@torsion/core";
+import { WritableConsumer } from "./consumer.ts";
+import {
   ProcessDone,
   ProcessExitedAlready,
   ProcessSpawnError,
   ProcessTerminated,
-} from "@torsion/core";
-import { WritableConsumer } from "./consumer.ts";
+} from "./errors.ts";
 import type { ChildFDs, IProcessProtocol, IProcessTransport, ProcessSignal } from "./interfaces.ts";
 
 const log = new Logger("torsion.process");

@@ -1,18 +1,18 @@
 import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CancelledError, type Deferred, type Failure } from "@torsion/core";
+import { afterAll, describe, expect, it } from "vitest";
 import {
-  CancelledError,
-  type Deferred,
-  type Failure,
+  getProcessOutput,
+  getProcessOutputAndValue,
+  getProcessValue,
   ProcessDone,
   ProcessKilled,
   ProcessSpawnError,
   ProcessTerminated,
   UnexpectedErrorOutput,
-} from "@torsion/core";
-import { afterAll, describe, expect, it } from "vitest";
-import { getProcessOutput, getProcessOutputAndValue, getProcessValue } from "../src/index.ts";
+} from "../src/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "torsion-output-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -112,7 +112,8 @@ describe("getProcessOutputAndValue", () => {
     const err = f.value as ProcessKilled;
     expect(err).toBeInstanceOf(ProcessKilled);
     expect(err).toBeInstanceOf(ProcessTerminated);
-    expect(err.signal).toBe("SIGKILL");
+    expect(err.signal).toBe(9);
+    expect(err.signalName).toBe("SIGKILL");
     expect(err.out.toString()).toBe("before\n");
     expect(err.err.toString()).toBe("warn\n");
   });

@@ -27,13 +27,8 @@
  *
  * @module
  */
-import type {
-  IDatagramProtocol,
-  IProtocolFactory,
-  IReactor,
-  ListenUDPOptions,
-  Logger,
-} from "@torsion/core";
+import type { IDatagramProtocol, IProtocolFactory, IReactor, Logger } from "@torsion/core";
+import type { ListenUDPOptions } from "@torsion/core/endpoints";
 import type { IService } from "../service/service.ts";
 
 /** One option, in the shape of `node:util` `parseArgs` plus a description. */

@@ -4,7 +4,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { isLogLevel, type LogLevel, logLevelFromName } from "@torsion/core";
+import type { LogLevel } from "@torsion/core";
+import { isLogLevel, logLevelFromName } from "@torsion/core/logger";
 import { UsageError } from "../errors.ts";
 
 /** The usage line printed with every usage error. */

@@ -7,13 +7,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import {
-  EndpointDescriptionError,
-  type EndpointReactor,
-  type IReactor,
-  type IReactorTime,
-  Logger,
-} from "@torsion/core";
+import { EndpointDescriptionError, type IReactor, type IReactorTime, Logger } from "@torsion/core";
+import type { EndpointReactor } from "@torsion/core/endpoints";
 import { PluginError, UsageError } from "../errors.ts";
 import { type DiscoveryResult, discoverPlugins, type PluginInfo } from "../plugin/discovery.ts";
 import { loadPlugin } from "../plugin/load.ts";

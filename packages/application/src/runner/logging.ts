@@ -5,15 +5,17 @@
  */
 import { closeSync, openSync, writeSync } from "node:fs";
 import {
-  FilteringLogObserver,
   globalLogBeginner,
   type ILogObserver,
   jsonFileLogObserver,
   type LogLevel,
-  LogLevelFilterPredicate,
-  type LogStream,
   textFileLogObserver,
 } from "@torsion/core";
+import {
+  FilteringLogObserver,
+  LogLevelFilterPredicate,
+  type LogStream,
+} from "@torsion/core/logger";
 
 /** How to log. */
 export interface LoggingOptions {

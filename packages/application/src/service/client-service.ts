@@ -15,12 +15,12 @@ import {
   type IReactorTime,
   type IStreamClientEndpoint,
   type ITransport,
-  isClientFactory,
   Logger,
   maybeDeferred,
   reactor,
   succeed,
 } from "@torsion/core";
+import { isClientFactory } from "@torsion/core/endpoints";
 import { Service } from "./service.ts";
 
 const log = new Logger("torsion.application.client");

@@ -7,7 +7,6 @@
 import {
   type Deferred,
   reactor as defaultReactor,
-  type EndpointReactor,
   type IListeningPort,
   type IProtocolFactory,
   type IReactorTime,
@@ -15,6 +14,7 @@ import {
   serverFromString,
   succeed,
 } from "@torsion/core";
+import type { EndpointReactor } from "@torsion/core/endpoints";
 import { Service } from "./service.ts";
 import { ConnectionTrackingFactory } from "./tracking.ts";
 

@@ -10,10 +10,9 @@ import {
   EndpointDescriptionError,
   type IDatagramProtocol,
   type IListeningPort,
-  type IReactorUDP,
-  type ListenUDPOptions,
   succeed,
 } from "@torsion/core";
+import type { IReactorUDP, ListenUDPOptions } from "@torsion/core/endpoints";
 import { Service } from "./service.ts";
 
 /**

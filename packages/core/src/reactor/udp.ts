@@ -6,7 +6,6 @@
  */
 import * as dgram from "node:dgram";
 import { Deferred } from "../deferred/deferred.ts";
-import { cannotListen } from "../errors.ts";
 import { Failure } from "../failure.ts";
 import type {
   IDatagramProtocol,
@@ -15,6 +14,7 @@ import type {
   ListenUDPOptions,
 } from "../interfaces.ts";
 import { Logger } from "../logger/logger.ts";
+import { cannotListen } from "../system-errors.ts";
 import { addressFor, type IPv4Address, type IPv6Address } from "../transport/address.ts";
 import type { ShutdownHooks } from "../transport/port.ts";
 

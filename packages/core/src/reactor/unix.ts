@@ -7,8 +7,9 @@
 import * as fs from "node:fs";
 import * as net from "node:net";
 import { Deferred } from "../deferred/deferred.ts";
-import { CannotListenError, ConnectError, cannotListen, fromSystemError } from "../errors.ts";
+import { CannotListenError, ConnectError } from "../errors.ts";
 import type { ConnectUNIXOptions, IProtocolFactory, ListenUNIXOptions } from "../interfaces.ts";
+import { cannotListen, fromSystemError } from "../system-errors.ts";
 import { UNIXAddress } from "../transport/address.ts";
 import { type ConnectorReactor, StreamConnector } from "../transport/connector.ts";
 import { type ShutdownHooks, StreamPort } from "../transport/port.ts";

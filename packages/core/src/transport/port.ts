@@ -181,7 +181,7 @@ export class StreamPort implements IListeningPort, ConnectionOwner {
     return d;
   }
 
-  /** @internal A connection ended: forget it. */
+  /** A connection ended: forget it (called by the transport, through `ConnectionOwner`). */
   connectionClosed(transport: TCPTransport): void {
     this.#connections.delete(transport);
     if (!this.#listening) this.#releaseTrigger();
