@@ -42,6 +42,7 @@ export type {
   ClientEndpointParser,
   EndpointKeywords,
   EndpointReactor,
+  NestedDescriptions,
   ServerEndpointParser,
 } from "./endpoints/registry.ts";
 // --- the parser registry ------------------------------------------------------------------
@@ -49,7 +50,6 @@ export {
   registerClientEndpointParser,
   registerServerEndpointParser,
 } from "./endpoints/registry.ts";
-export type { AddressFamily, IReactorSocket } from "./endpoints/systemd.ts";
 export { ListenFDs } from "./endpoints/systemd.ts";
 // --- endpoint classes' options --------------------------------------------------------------
 export type {
@@ -64,8 +64,10 @@ export type { UNIXClientEndpointOptions, UNIXServerEndpointOptions } from "./end
 export { AlreadyListened, EndpointDescriptionError, NoProtocol } from "./errors.ts";
 // --- reactor facets and their options -----------------------------------------------------
 export type {
+  AddressFamily,
   ConnectTCPOptions,
   ConnectUNIXOptions,
+  IReactorSocket,
   IReactorSSL,
   IReactorTCP,
   IReactorUDP,

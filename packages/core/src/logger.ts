@@ -14,7 +14,7 @@
 export { InvalidLogLevelError } from "./errors.ts";
 export { DEFAULT_BUFFER_MAXIMUM, LimitedHistoryLogObserver } from "./logger/buffer.ts";
 // --- events and observers ---------------------------------------------------------------
-export type { ILogObserver, LogEvent } from "./logger/event.ts";
+export type { ILogObserver, LogEmitter, LogEvent } from "./logger/event.ts";
 export type { LogStream } from "./logger/file.ts";
 export { FileLogObserver } from "./logger/file.ts";
 export type { ILogFilterPredicate } from "./logger/filter.ts";

@@ -11,7 +11,8 @@
  */
 import { EndpointDescriptionError } from "../errors.ts";
 import type { IStreamClientEndpoint, IStreamServerEndpoint } from "../interfaces.ts";
-import { clientEndpointParser, type EndpointReactor, serverEndpointParser } from "./registry.ts";
+import type { EndpointReactor, NestedDescriptions } from "./parser.ts";
+import { clientEndpointParser, serverEndpointParser } from "./registry.ts";
 
 /** A description split into its type, positional arguments and keyword arguments. */
 export interface ParsedDescription {
@@ -155,7 +156,12 @@ function build<E>(
   parserFor: (
     type: string,
   ) =>
-    | ((reactor: EndpointReactor, args: string[], kwargs: Record<string, string>) => E)
+    | ((
+        reactor: EndpointReactor,
+        args: string[],
+        kwargs: Record<string, string>,
+        nested: NestedDescriptions,
+      ) => E)
     | undefined,
 ): E {
   const { type, args, kwargs } = parseDescription(description);
@@ -163,8 +169,11 @@ function build<E>(
   if (parser === undefined)
     throw describe(description, new Error(`Unknown endpoint type: '${type}'`));
   try {
-    return parser(reactor, args, kwargs);
+    return parser(reactor, args, kwargs, nested);
   } catch (e) {
     throw describe(description, e);
   }
 }
+
+// What wrapping parsers (`tls:...:endpoint=`) use for their inner description.
+const nested: NestedDescriptions = { serverFromString, clientFromString };
