@@ -31,6 +31,7 @@ import {
   globalLogBeginner,
   type IConsumer,
   Logger,
+  logPrefixOf,
   reactor,
   ServerFactory,
   serverFromString,
@@ -115,12 +116,12 @@ export class CmdProtocol extends LineReceiver {
 
   /** Twisted's per-connection log prefix, `CmdProtocol,<session>,<peer host>`. */
   get #system(): string {
-    const t = this.transport as { logPrefix?: () => string };
-    return typeof t.logPrefix === "function" ? t.logPrefix() : this.logPrefix();
+    return logPrefixOf(this.transport, this.logPrefix());
   }
 
   override connectionMade(): void {
-    const ip = (this.transport.getPeer() as { host?: string }).host ?? "?";
+    const peer = this.transport.getPeer();
+    const ip = peer.type === "TCP" ? peer.host : "?"; // IAddress narrows by its type
     log.info("Client connection from {ip}", { ip, log_system: this.#system });
     const factory = this.#factory;
     if (factory.clients.size >= factory.maxClients) {

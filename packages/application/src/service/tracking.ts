@@ -14,6 +14,7 @@ import {
   type IReactorTime,
   type ITransport,
   Logger,
+  logPrefixOf,
   ProtocolWrapper,
   succeed,
   WrappingFactory,
@@ -40,10 +41,7 @@ class TrackedProtocol extends ProtocolWrapper {
   }
 
   override logPrefix(): string {
-    const inner = this.wrappedProtocol as { logPrefix?: () => string };
-    return typeof inner.logPrefix === "function"
-      ? inner.logPrefix()
-      : this.wrappedProtocol.constructor.name;
+    return logPrefixOf(this.wrappedProtocol);
   }
 
   override makeConnection(transport: ITransport): void {
@@ -87,10 +85,7 @@ export class ConnectionTrackingFactory extends WrappingFactory {
 
   /** The wrapped factory's prefix, so `Echo starting on 8007` reads as without the wrapper. */
   override logPrefix(): string {
-    const inner = this.wrappedFactory as { logPrefix?: () => string };
-    return typeof inner.logPrefix === "function"
-      ? inner.logPrefix()
-      : this.wrappedFactory.constructor.name;
+    return logPrefixOf(this.wrappedFactory);
   }
 
   protected override wrapProtocol(wrapped: IProtocol): ProtocolWrapper {
@@ -135,8 +130,7 @@ export class ConnectionTrackingFactory extends WrappingFactory {
 }
 
 function systemOf(transport: ITransport, protocol: TrackedProtocol): string {
-  const t = transport as { logPrefix?: () => string };
-  return typeof t.logPrefix === "function" ? t.logPrefix() : protocol.logPrefix();
+  return logPrefixOf(transport, protocol.logPrefix());
 }
 
 function peerOf(transport: ITransport): unknown {

@@ -10,6 +10,7 @@ import type { CannotListenError } from "../errors.ts";
 import { Failure } from "../failure.ts";
 import type { IAddress, IListeningPort, IProtocolFactory, IReactorCore } from "../interfaces.ts";
 import { Logger } from "../logger/logger.ts";
+import { logPrefixOf } from "../logging-context.ts";
 import type { IPv4Address, IPv6Address, UNIXAddress } from "./address.ts";
 import { type ConnectionOwner, TCPTransport } from "./tcp.ts";
 
@@ -239,8 +240,7 @@ export class StreamPort implements IListeningPort, ConnectionOwner {
 function ignore(): void {}
 
 function nameOf(factory: IProtocolFactory): string {
-  const f = factory as { logPrefix?: () => string };
-  return typeof f.logPrefix === "function" ? f.logPrefix() : factory.constructor.name;
+  return logPrefixOf(factory);
 }
 
 /** `8007` for an IP port, the path for a UNIX socket (as Twisted logs them). */
