@@ -1,6 +1,7 @@
 /**
  * `@torsion/process`: child processes after Twisted — {@link ProcessProtocol},
- * {@link spawnProcess}, the output helpers of `twisted.internet.utils`, and {@link StandardIO}.
+ * {@link spawnProcess}, the output helpers of `twisted.internet.utils`, {@link StandardIO} and
+ * the `stdio:` endpoint ({@link StandardIOEndpoint}).
  *
  * @module
  */
@@ -25,4 +26,10 @@ export type { SpawnProcessOptions } from "./process.ts";
 export { ProcessTransport, spawnProcess } from "./process.ts";
 export { ProcessProtocol } from "./process-protocol.ts";
 export type { StandardIOOptions } from "./stdio.ts";
+export type { StandardIOEndpointOptions } from "./stdio-endpoint.ts";
+export {
+  parseStandardIOServer,
+  registerStandardIOEndpoint,
+  StandardIOEndpoint,
+} from "./stdio-endpoint.ts";
 export { StandardIO } from "./stdio.ts";
