@@ -76,3 +76,40 @@ describe("@torsion/core root export surface", () => {
       expect(names.has(impl), impl).toBe(false);
   });
 });
+
+describe("@torsion/core subpaths", () => {
+  const manifest = JSON.parse(readFileSync(here("../package.json"), "utf8")) as {
+    exports: Record<string, string | Record<string, string>>;
+  };
+  const subpaths = Object.entries(manifest.exports).filter(
+    (entry): entry is [string, Record<string, string>] =>
+      entry[0] !== "." && typeof entry[1] === "object",
+  );
+
+  it("are testing, logger, endpoints and errors, each with source, types and default", () => {
+    expect(subpaths.map(([name]) => name).sort()).toEqual(
+      ["./endpoints", "./errors", "./logger", "./testing"].sort(),
+    );
+    for (const [name, target] of subpaths) {
+      const base = name.slice(2);
+      expect(target).toEqual({
+        "@torsion/source": `./src/${base}.ts`,
+        types: `./dist/${base}.d.ts`,
+        default: `./dist/${base}.js`,
+      });
+    }
+  });
+
+  it.each(subpaths.map(([name]) => name.slice(2)))(
+    "%s: the entry file says what it is for, and every export has TSDoc",
+    (base) => {
+      const entry = here(`../src/${base}.ts`);
+      expect(readFileSync(entry, "utf8")).toMatch(
+        new RegExp(`^/\\*\\*\\n \\* \`@torsion/core/${base}\``),
+      );
+      const names = exportsOf(entry);
+      expect(names.length).toBeGreaterThan(0);
+      expect(names.filter((e) => !e.documented).map((e) => e.name)).toEqual([]);
+    },
+  );
+});
