@@ -116,3 +116,5 @@ export { ProtocolWrapper, WrappingFactory } from "./policies/wrapping.ts";
 export { TimeoutFactory, TimeoutMixin } from "./policies/timeout.ts";
 export { LimitConnectionsByPeer, LimitTotalConnectionsFactory } from "./policies/limit.ts";
 export { ThrottlingFactory } from "./policies/throttle.ts";
+export { DatagramGuard, SMALL_SERVICE_PORTS } from "./policies/datagram-guard.ts";
+export type { DatagramGuardOptions } from "./policies/datagram-guard.ts";
