@@ -57,7 +57,11 @@ export { satisfies } from "./plugin/semver.ts";
 // --- runner -------------------------------------------------------------------------------
 export { EXIT_USAGE, main } from "./runner/main.ts";
 export type { RunnerIO } from "./runner/main.ts";
-export { serviceMakerHelpers } from "./runner/compose.ts";
-export type { ConfigServiceEntry, RunnerReactor, TwistConfig } from "./runner/compose.ts";
+export type { TerminalStream } from "./runner/logging.ts";
+export type { ProcessEvents } from "./runner/process-handlers.ts";
+export { serviceMakerHelpers } from "./runner/helpers.ts";
+export type { RunnerReactor } from "./runner/helpers.ts";
+export { StartupError } from "./runner/startup-error.ts";
+export type { ConfigServiceEntry, TwistConfig } from "./runner/config.ts";
 export { PIDFile } from "./runner/pidfile.ts";
 export { applicationVersion } from "./version.ts";

@@ -23,7 +23,6 @@
  * @module
  */
 
-// --- argument converters ------------------------------------------------------------------
 export {
   bindArguments,
   required,
@@ -33,7 +32,6 @@ export {
   toPort,
   toSeconds,
 } from "./endpoints/arguments.ts";
-// --- helpers ------------------------------------------------------------------------------
 export { clientFromArgument } from "./endpoints/command-line.ts";
 export type { IResultProtocol } from "./endpoints/connect.ts";
 export type { ParsedDescription } from "./endpoints/parse.ts";
@@ -45,13 +43,11 @@ export type {
   NestedDescriptions,
   ServerEndpointParser,
 } from "./endpoints/registry.ts";
-// --- the parser registry ------------------------------------------------------------------
 export {
   registerClientEndpointParser,
   registerServerEndpointParser,
 } from "./endpoints/registry.ts";
 export { ListenFDs } from "./endpoints/systemd.ts";
-// --- endpoint classes' options --------------------------------------------------------------
 export type {
   TCP6ClientEndpointOptions,
   TCPClientEndpointOptions,
@@ -62,7 +58,6 @@ export type { ClientTLSFiles, ServerTLSFiles } from "./endpoints/tls-files.ts";
 export { loadClientTLSFiles, loadServerTLSFiles } from "./endpoints/tls-files.ts";
 export type { UNIXClientEndpointOptions, UNIXServerEndpointOptions } from "./endpoints/unix.ts";
 export { AlreadyListened, EndpointDescriptionError, NoProtocol } from "./errors.ts";
-// --- reactor facets and their options -----------------------------------------------------
 export type {
   AddressFamily,
   ConnectTCPOptions,

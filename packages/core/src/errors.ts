@@ -96,12 +96,12 @@ export class ReactorNotRestartable extends TorsionError {
   static override readonly defaultMessage: string = "Reactor isn't restartable.";
 }
 
-/** `cancel()`/`reset()`/`delay()` on a {@link IDelayedCall} that already ran. */
+/** `cancel()`/`reset()`/`delay()` on an `IDelayedCall` that already ran. */
 export class AlreadyCalled extends TorsionError {
   static override readonly defaultMessage: string = "Tried to cancel an already-called event.";
 }
 
-/** `cancel()`/`reset()`/`delay()` on a {@link IDelayedCall} that was already cancelled. */
+/** `cancel()`/`reset()`/`delay()` on an `IDelayedCall` that was already cancelled. */
 export class AlreadyCancelled extends TorsionError {
   static override readonly defaultMessage: string = "Tried to cancel an already-cancelled event.";
 }

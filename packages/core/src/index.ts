@@ -12,6 +12,7 @@
  * - `@torsion/core/endpoints`: the kit for packages that add endpoint types (parser registry,
  *   argument converters, the reactor facets and option types an endpoint calls).
  * - `@torsion/core/errors`: every error class, including the rarer ones not listed here.
+ * - `@torsion/core/policies`: the policies' wrapper protocols and option types, to build on.
  *
  * @module
  */
@@ -106,7 +107,7 @@ export { Logger } from "./logger/logger.ts";
 export { textFileLogObserver } from "./logger/text.ts";
 
 // --- task ---------------------------------------------------------------------------------
-export { Cooperator, coiterate, cooperate } from "./task/cooperator.ts";
+export { CooperativeTask, Cooperator, coiterate, cooperate } from "./task/cooperator.ts";
 export { deferLater } from "./task/defer-later.ts";
 export { LoopingCall } from "./task/looping-call.ts";
 export { react } from "./task/react.ts";
@@ -116,5 +117,4 @@ export { ProtocolWrapper, WrappingFactory } from "./policies/wrapping.ts";
 export { TimeoutFactory, TimeoutMixin } from "./policies/timeout.ts";
 export { LimitConnectionsByPeer, LimitTotalConnectionsFactory } from "./policies/limit.ts";
 export { ThrottlingFactory } from "./policies/throttle.ts";
-export { DatagramGuard, SMALL_SERVICE_PORTS } from "./policies/datagram-guard.ts";
-export type { DatagramGuardOptions } from "./policies/datagram-guard.ts";
+export { DatagramGuard } from "./policies/datagram-guard.ts";

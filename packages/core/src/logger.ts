@@ -13,12 +13,10 @@
 
 export { InvalidLogLevelError } from "./errors.ts";
 export { DEFAULT_BUFFER_MAXIMUM, LimitedHistoryLogObserver } from "./logger/buffer.ts";
-// --- events and observers ---------------------------------------------------------------
 export type { ILogObserver, LogEmitter, LogEvent } from "./logger/event.ts";
 export type { LogStream } from "./logger/file.ts";
 export { FileLogObserver } from "./logger/file.ts";
 export type { ILogFilterPredicate } from "./logger/filter.ts";
-// --- filters and levels ---------------------------------------------------------------------
 export {
   FilteringLogObserver,
   LogLevelFilterPredicate,
@@ -26,7 +24,6 @@ export {
   shouldLogEvent,
 } from "./logger/filter.ts";
 export type { EventAsTextOptions } from "./logger/format.ts";
-// --- formatting -----------------------------------------------------------------------------
 export {
   eventAsText,
   formatEvent,
@@ -38,7 +35,12 @@ export {
 } from "./logger/format.ts";
 export { formatWithCall } from "./logger/format-string.ts";
 export type { BeginLoggingOptions, LogBeginnerOptions } from "./logger/global.ts";
-export { globalLogBeginner, globalLogPublisher, LogBeginner } from "./logger/global.ts";
+export {
+  globalLogBeginner,
+  globalLogPublisher,
+  LogBeginner,
+  MORE_THAN_ONCE_WARNING,
+} from "./logger/global.ts";
 export { eventAsJSON, jsonFileLogObserver, pinoLevels } from "./logger/json.ts";
 export {
   compareLogLevels,
@@ -47,7 +49,6 @@ export {
   logLevelFromName,
   logLevelPriority,
 } from "./logger/levels.ts";
-// --- the logger, the global publisher and beginner ----------------------------------------
 export { Logger } from "./logger/logger.ts";
 export {
   bitbucketLogObserver,

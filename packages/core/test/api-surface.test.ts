@@ -86,9 +86,9 @@ describe("@torsion/core subpaths", () => {
       entry[0] !== "." && typeof entry[1] === "object",
   );
 
-  it("are testing, logger, endpoints and errors, each with source, types and default", () => {
+  it("are testing, logger, endpoints, errors and policies, each with source, types and default", () => {
     expect(subpaths.map(([name]) => name).sort()).toEqual(
-      ["./endpoints", "./errors", "./logger", "./testing"].sort(),
+      ["./endpoints", "./errors", "./logger", "./policies", "./testing"].sort(),
     );
     for (const [name, target] of subpaths) {
       const base = name.slice(2);

@@ -112,7 +112,7 @@ function describe(description: string, e: unknown): EndpointDescriptionError {
  *   private key file) → {@link SSL4ServerEndpoint}; the files are read at `listen` time
  * - `systemd:domain=INET:index=0` or `systemd:domain=UNIX:name=web` (socket activation) →
  *   {@link AdoptedStreamServerEndpoint}
- * - any type added with {@link registerServerEndpointParser}.
+ * - any type added with `registerServerEndpointParser` (`@torsion/core/endpoints`).
  *
  * Nothing is opened until `listen`. Throws `EndpointDescriptionError` naming the description
  * for an unknown type (`Unknown endpoint type: 'foo' in "foo:123"`), an unknown or repeated
@@ -138,7 +138,7 @@ export function serverFromString(
  * - `tls:example.com:443` (+ `timeout`, `bindAddress`, `certificate`, `privateKey`,
  *   `trustRoots`, and `endpoint=<escaped client description>` to run TLS over another
  *   endpoint) → a TLS client endpoint verifying `host`
- * - any type added with {@link registerClientEndpointParser}.
+ * - any type added with `registerClientEndpointParser` (`@torsion/core/endpoints`).
  *
  * Throws `EndpointDescriptionError` as {@link serverFromString} does.
  */

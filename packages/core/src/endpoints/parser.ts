@@ -42,7 +42,7 @@ export type EndpointKeywords = Readonly<Record<string, string>>;
  * removed, with no conversion (every value is a string). It should:
  *
  * - check every argument and throw an `Error` whose message names the bad part
- *   (`"invalid port 'abc'"`, `"unknown key 'bogus'"`); {@link serverFromString} rethrows it as
+ *   (`"invalid port 'abc'"`, `"unknown key 'bogus'"`); `serverFromString` rethrows it as
  *   an `EndpointDescriptionError` that also quotes the whole description;
  * - do no I/O and start nothing: return an endpoint whose `listen` does the work (read key
  *   files, bind sockets) and reports failure through its Deferred.

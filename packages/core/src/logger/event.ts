@@ -24,7 +24,7 @@ export interface LogEmitter {
  * by the JSON observer.
  */
 export interface LogEvent {
-  /** The format string, rendered against the event by {@link formatEvent}; `null` for none. */
+  /** The format string, rendered against the event by `formatEvent` (`@torsion/core/logger`); `null` for none. */
   log_format: string | null;
   /** The event's level. */
   log_level: LogLevel;

@@ -40,7 +40,7 @@ export interface ReactOptions {
  *
  * @param main The program: gets the reactor, then the elements of `argv`.
  * @param argv Extra arguments for `main`.
- * @param reactor The reactor to run; the default {@link reactor} unless given.
+ * @param reactor The reactor to run; the default {@link @torsion/core!reactor} unless given.
  * @returns A promise that resolves after `exit` was called (it only matters when `exit` does
  *   not end the process).
  */
