@@ -15,7 +15,10 @@ function filesUnder(dir: string): string[] {
     .filter((e) => e.isFile())
     .map((e) => relative(dir, join(e.parentPath, e.name)).split("\\").join("/"))
     .filter(
-      (f) => !/^(node_modules|dist)\//.test(f) && !f.endsWith(".tgz") && f !== "package-lock.json",
+      (f) =>
+        !/^(node_modules|dist|\.turbo)\//.test(f) &&
+        !f.endsWith(".tgz") &&
+        f !== "package-lock.json",
     )
     .sort();
 }
