@@ -4,14 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  createReactor,
-  formatEvent,
-  globalLogPublisher,
-  type IListeningPort,
-  type LogEvent,
-  serverFromString,
-} from "@torsion/core";
+import { createReactor, type IListeningPort, type LogEvent, serverFromString } from "@torsion/core";
+import { formatEvent, globalLogPublisher } from "@torsion/core/logger";
 import { ThreadPool } from "@torsion/threads";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CmdFactory, makeDemoLog } from "./cmd-server.ts";

@@ -31,13 +31,18 @@ import {
   globalLogBeginner,
   type IConsumer,
   Logger,
-  ProcessDone,
+  logPrefixOf,
   reactor,
   ServerFactory,
   serverFromString,
   textFileLogObserver,
 } from "@torsion/core";
-import { ProcessProtocol, type ProcessTransport, spawnProcess } from "@torsion/process";
+import {
+  ProcessDone,
+  ProcessProtocol,
+  type ProcessTransport,
+  spawnProcess,
+} from "@torsion/process";
 import { deferToThreadPool, defineTask, getThreadPool, type ThreadPool } from "@torsion/threads";
 
 const log = new Logger("cmd-server");
@@ -111,12 +116,12 @@ export class CmdProtocol extends LineReceiver {
 
   /** Twisted's per-connection log prefix, `CmdProtocol,<session>,<peer host>`. */
   get #system(): string {
-    const t = this.transport as { logPrefix?: () => string };
-    return typeof t.logPrefix === "function" ? t.logPrefix() : this.logPrefix();
+    return logPrefixOf(this.transport, this.logPrefix());
   }
 
   override connectionMade(): void {
-    const ip = (this.transport.getPeer() as { host?: string }).host ?? "?";
+    const peer = this.transport.getPeer();
+    const ip = peer.type === "TCP" ? peer.host : "?"; // IAddress narrows by its type
     log.info("Client connection from {ip}", { ip, log_system: this.#system });
     const factory = this.#factory;
     if (factory.clients.size >= factory.maxClients) {

@@ -15,12 +15,12 @@ import {
   Deferred,
   type Failure,
   type IConnector,
-  type IReactorTCP,
   type IReactorTime,
   Protocol,
   ReconnectingClientFactory,
   reactor,
 } from "@torsion/core";
+import type { IReactorTCP } from "@torsion/core/endpoints";
 
 /** RFC 865: a quote "should be limited to 512 characters"; more than this is not a QOTD server. */
 export const MAX_QUOTE_BYTES = 4096;

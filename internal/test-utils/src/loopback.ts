@@ -10,10 +10,18 @@ import {
   type IDatagramProtocol,
   type IListeningPort,
   type IProtocolFactory,
+  type IPv4Address,
+  type IPv6Address,
   type IReactor,
-  type UDPPort,
 } from "@torsion/core";
 import { afterEach } from "vitest";
+
+/** A bound UDP port: its host is an IP address, so `getHost().port` is its number. */
+export interface UDPPort extends IListeningPort {
+  getHost(): IPv4Address | IPv6Address;
+  /** Datagrams the port dropped because the protocol was not keeping up (a reactor detail). */
+  readonly droppedDatagrams: number;
+}
 
 /** What {@link useLoopback} gives a test file. */
 export interface Loopback {

@@ -4,7 +4,10 @@
  *
  * @module
  */
+import { registerStandardIOEndpoint } from "@torsion/process";
 import { main } from "./runner/main.ts";
+
+registerStandardIOEndpoint(); // `--listen stdio:`: serve on stdin/stdout (inetd, socat EXEC:)
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

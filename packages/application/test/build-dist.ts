@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 const root = resolve(fileURLToPath(new URL(".", import.meta.url)), "../../..");
 
 /** The packages the `twist` child process loads from dist/. */
-const PACKAGES = ["core", "application"];
+const PACKAGES = ["core", "process", "application"];
 
 function newestSource(dir: string): number {
   let newest = 0;

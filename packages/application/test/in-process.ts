@@ -6,14 +6,8 @@
 import { EventEmitter } from "node:events";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  Deferred,
-  DeferredList,
-  globalLogPublisher,
-  type IProtocol,
-  IPv4Address,
-  maybeDeferred,
-} from "@torsion/core";
+import { Deferred, DeferredList, type IProtocol, IPv4Address, maybeDeferred } from "@torsion/core";
+import { globalLogPublisher } from "@torsion/core/logger";
 import { MemoryReactorClock, StringTransportWithDisconnection } from "@torsion/core/testing";
 import { main, type RunnerIO } from "../src/index.ts";
 

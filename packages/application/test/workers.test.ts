@@ -1,6 +1,7 @@
 /** `--workers`' primary on a fake cluster and a MemoryReactor: start, restart with backoff, stop. */
 import { EventEmitter } from "node:events";
-import { globalLogPublisher, type LogEvent } from "@torsion/core";
+import type { LogEvent } from "@torsion/core";
+import { globalLogPublisher } from "@torsion/core/logger";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Application } from "../src/index.ts";
 import { parseRunnerArgs } from "../src/runner/options.ts";

@@ -1,5 +1,5 @@
 import type { Failure, LogEvent } from "@torsion/core";
-import { globalLogPublisher } from "@torsion/core";
+import { globalLogPublisher } from "@torsion/core/logger";
 import { StringTransport } from "@torsion/core/testing";
 import { forEveryChunking } from "@torsion/test-utils";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";

@@ -5,7 +5,8 @@
  */
 import { connect, type Socket } from "node:net";
 import type { Failure, LogEvent } from "@torsion/core";
-import { Factory, globalLogPublisher } from "@torsion/core";
+import { Factory } from "@torsion/core";
+import { globalLogPublisher } from "@torsion/core/logger";
 import { StringTransport } from "@torsion/core/testing";
 import { useLoopback } from "@torsion/test-utils";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";

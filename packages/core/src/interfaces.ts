@@ -7,44 +7,28 @@
  */
 import type { Deferred } from "./deferred/deferred.ts";
 import type { Failure } from "./failure.ts";
+import type { IDelayedCall, IReactorTime } from "./time.ts";
+import type { IAddress } from "./transport/address.ts";
 
-// --- Addresses ---------------------------------------------------------------------------
+// --- Addresses and logging context ---------------------------------------------------------
 
-/** Any address a transport or port can report: {@link IPv4Address}, {@link IPv6Address}, {@link UNIXAddress}. */
-export interface IAddress {
-  /** `"TCP"`, `"UDP"` or `"UNIX"`. */
-  readonly type: string;
+// IAddress, a union of the address classes, lives beside them in transport/address.ts.
+export type { IAddress };
+
+/**
+ * Something that names itself in log lines (Twisted's `ILoggingContext`): protocols,
+ * factories and transports. Read it with {@link logPrefixOf}, which falls back to the class name.
+ */
+export interface ILoggingContext {
+  /** A short name for log lines, e.g. `Echo` or `Echo,3,127.0.0.1`. */
+  logPrefix(): string;
 }
 
 // --- Time --------------------------------------------------------------------------------
 
-/** A call scheduled with {@link IReactorTime.callLater}. */
-export interface IDelayedCall {
-  /** The time (in the reactor's seconds) at which it will run. */
-  getTime(): number;
-  /** Do not run it. Throws `AlreadyCalled` or `AlreadyCancelled` if it is too late. */
-  cancel(): void;
-  /** Run it `secondsLater` seconds after the reactor's current time instead. */
-  reset(secondsLater: number): void;
-  /** Run it `secondsLater` seconds later than currently scheduled. */
-  delay(secondsLater: number): void;
-  /** `true` until it has run or been cancelled. */
-  active(): boolean;
-}
-
-/** Scheduling by time. The reactor implements it; `Clock` is the deterministic one for tests. */
-export interface IReactorTime {
-  /** The current time in seconds (floating point). Not necessarily the Unix epoch for test clocks. */
-  seconds(): number;
-  /** Call `fn(...args)` after `delay` seconds (0 is "as soon as possible", after this turn). */
-  callLater<A extends unknown[]>(
-    delay: number,
-    fn: (...args: A) => unknown,
-    ...args: A
-  ): IDelayedCall;
-  /** Every scheduled call that has neither run nor been cancelled. */
-  getDelayedCalls(): IDelayedCall[];
-}
+// IReactorTime and IDelayedCall live in time.ts, which imports nothing, so that Deferred
+// (whose addTimeout takes a clock) does not import this file, which names Deferred.
+export type { IDelayedCall, IReactorTime };
 
 /** The phases of a system event: `before` triggers may return a Deferred/promise that holds the event. */
 export type SystemEventPhase = "before" | "during" | "after";
@@ -394,3 +378,24 @@ export interface IReactor
     IReactorUNIX,
     IReactorUDP,
     IReactorSSL {}
+
+// --- Adopting sockets -------------------------------------------------------------------
+
+/** The address family of an adopted socket, as systemd descriptions name it (without `AF_`). */
+export type AddressFamily = "INET" | "INET6" | "UNIX";
+
+/**
+ * A reactor that can listen on a socket opened elsewhere (Twisted's `IReactorSocket`).
+ * @experimental Proposed for the reactor; see `AdoptedStreamServerEndpoint`.
+ */
+export interface IReactorSocket {
+  /**
+   * Listen on `fd`, an already bound and listening stream socket of `addressFamily` (Node:
+   * `net.Server.listen({ fd })`). Fires with the port, or fails with `CannotListenError`.
+   */
+  adoptStreamPort(
+    fd: number,
+    addressFamily: AddressFamily,
+    factory: IProtocolFactory,
+  ): Deferred<IListeningPort>;
+}

@@ -6,10 +6,10 @@
  */
 import * as net from "node:net";
 import { describe, expect, it } from "vitest";
-import { Factory, type IListeningPort, Protocol, StreamPort } from "../src/index.ts";
+import { Factory, type IListeningPort, Protocol } from "../src/index.ts";
 import { ipPortConfig } from "../src/reactor/tcp.ts";
 import { Clock } from "../src/testing.ts";
-import { ACCEPT_BACKOFF } from "../src/transport/port.ts";
+import { ACCEPT_BACKOFF, StreamPort } from "../src/transport/port.ts";
 import { captureLogs, defer, portOf } from "./helpers.ts";
 
 class Echo extends Protocol {

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { connectProtocol } from "../src/endpoints/connect.ts";
 import { HostnameEndpoint } from "../src/endpoints/hostname.ts";
-import { clientFromString, quoteStringArgument, serverFromString } from "../src/endpoints/parse.ts";
+import { clientFromString, serverFromString } from "../src/endpoints/parse.ts";
+import { quoteStringArgument } from "../src/endpoints/quote.ts";
 import {
   TCP4ClientEndpoint,
   TCP4ServerEndpoint,

@@ -6,14 +6,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { proxyHeaderV1, proxyHeaderV2 } from "../src/haproxy.ts";
 import {
   ConnectionDone,
   createReactor,
   type IAddress,
   type IListeningPort,
   IPv4Address,
-  proxyHeaderV1,
-  proxyHeaderV2,
   serverFromString,
 } from "../src/index.ts";
 import {

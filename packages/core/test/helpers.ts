@@ -12,7 +12,8 @@ import type {
   ITCPTransport,
   LogEvent,
 } from "../src/index.ts";
-import { ClientFactory, Factory, globalLogPublisher, Protocol } from "../src/index.ts";
+import { ClientFactory, Factory, Protocol } from "../src/index.ts";
+import { globalLogPublisher } from "../src/logger.ts";
 
 import type { NodeReactor } from "../src/reactor/node-reactor.ts";
 

@@ -4,18 +4,17 @@
  * aborts in `connectionMade` gives its client Twisted's order of events.
  */
 import { describe, expect, it } from "vitest";
+import { ConnectionAborted, UnsentDataDropped } from "../src/errors.ts";
 import {
-  ConnectionAborted,
   ConnectionDone,
   ConnectionLost,
   createReactor,
   Deferred,
   describeConnectionLoss,
   type Failure,
-  type TCPTransport,
   TimeoutFactory,
-  UnsentDataDropped,
 } from "../src/index.ts";
+import type { TCPTransport } from "../src/transport/tcp.ts";
 import {
   captureLogs,
   connectTo,

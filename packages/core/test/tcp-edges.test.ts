@@ -5,8 +5,8 @@
  */
 import * as net from "node:net";
 import { describe, expect, it } from "vitest";
+import { ConnectionAborted } from "../src/errors.ts";
 import {
-  ConnectionAborted,
   ConnectionDone,
   ConnectionRefusedError,
   createReactor,
@@ -14,11 +14,11 @@ import {
   type Failure,
   type IConnector,
   ReconnectingClientFactory,
-  type TCPTransport,
 } from "../src/index.ts";
 import type { NodeReactor } from "../src/reactor/node-reactor.ts";
 import { connectTCP } from "../src/reactor/tcp.ts";
 import { Clock } from "../src/testing/clock.ts";
+import type { TCPTransport } from "../src/transport/tcp.ts";
 import {
   captureLogs,
   connectTo,

@@ -4,17 +4,17 @@
  */
 import * as net from "node:net";
 import { describe, expect, it } from "vitest";
+import { ConnectionAborted } from "../src/errors.ts";
 import {
   ConnectError,
-  ConnectionAborted,
   ConnectionDone,
   ConnectionLost,
   createReactor,
   Factory,
   type Failure,
   IPv6Address,
-  type TCPTransport,
 } from "../src/index.ts";
+import type { TCPTransport } from "../src/transport/tcp.ts";
 import {
   captureLogs,
   connectTo,

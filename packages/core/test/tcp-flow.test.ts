@@ -9,8 +9,8 @@ import {
   type IHalfCloseableProtocol,
   type IPullProducer,
   type IPushProducer,
-  type TCPTransport,
 } from "../src/index.ts";
+import type { TCPTransport } from "../src/transport/tcp.ts";
 import {
   connectTo,
   defer,

@@ -4,15 +4,10 @@
  * the deadlock a bulk-writing client must not fall into.
  */
 import { describe, expect, it } from "vitest";
-import {
-  ConnectionAborted,
-  createReactor,
-  DEFAULT_HIGH_WATER_MARK,
-  type Failure,
-  type IPullProducer,
-  type TCPTransport,
-  UnsentDataLimitExceeded,
-} from "../src/index.ts";
+import { ConnectionAborted, UnsentDataLimitExceeded } from "../src/errors.ts";
+import { createReactor, type Failure, type IPullProducer } from "../src/index.ts";
+import { DEFAULT_HIGH_WATER_MARK } from "../src/policies.ts";
+import type { TCPTransport } from "../src/transport/tcp.ts";
 import {
   captureLogs,
   connectTo,

@@ -3,9 +3,9 @@
  */
 import * as net from "node:net";
 import { describe, expect, it } from "vitest";
+import { ConnectionAborted, UserError } from "../src/errors.ts";
 import {
   CannotListenError,
-  ConnectionAborted,
   ConnectionDone,
   ConnectionLost,
   ConnectionRefusedError,
@@ -15,7 +15,6 @@ import {
   IPv4Address,
   Protocol,
   TimeoutError,
-  UserError,
 } from "../src/index.ts";
 import { connectTCP } from "../src/reactor/tcp.ts";
 import { Clock } from "../src/testing/clock.ts";

@@ -6,15 +6,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  CertificateError,
-  ConnectionDone,
-  createReactor,
-  Factory,
-  type Failure,
-  type TCPTransport,
-  type TLSOptions,
-} from "../src/index.ts";
+import type { TLSOptions } from "../src/endpoints.ts";
+import { CertificateError } from "../src/errors.ts";
+import { ConnectionDone, createReactor, Factory, type Failure } from "../src/index.ts";
+import type { TCPTransport } from "../src/transport/tcp.ts";
 import { Echo, OneShotFactory, portOf, Recorder, RememberingFactory } from "./helpers.ts";
 
 /** A certificate for `localhost` and 127.0.0.1, or `undefined` when openssl is not installed. */

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { serviceMakerHelpers, type UDPServer } from "@torsion/application";
-import { createReactor, type IPv4Address } from "@torsion/core";
+import { createReactor, IPv4Address } from "@torsion/core";
 import { askUDP, recordListens } from "@torsion/test-utils";
 import { describe, expect, it } from "vitest";
 import { Discard } from "../src/discard.ts";
@@ -40,7 +40,9 @@ describe("plugins", () => {
         h.helpers,
       );
       expect(h.listened.map(([d]) => d)).toEqual([endpoint]);
-      expect(h.listened[0]![1].buildProtocol({ type: "TCP" })).toBeInstanceOf(P);
+      expect(
+        h.listened[0]![1].buildProtocol(new IPv4Address("TCP", "127.0.0.1", 0)),
+      ).toBeInstanceOf(P);
     }
   });
 

@@ -10,8 +10,8 @@ import {
   DatagramProtocol,
   type IListeningPort,
   type IPv4Address,
-  SMALL_SERVICE_PORTS,
 } from "@torsion/core";
+import { SMALL_SERVICE_PORTS } from "@torsion/core/policies";
 import { Clock, StringDatagramTransport } from "@torsion/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { EchoDatagram } from "../src/echo.ts";

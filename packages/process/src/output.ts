@@ -4,17 +4,15 @@
  *
  * @module
  */
+import { Deferred, type Failure, type IReactorTime } from "@torsion/core";
 import {
-  Deferred,
-  type Failure,
-  type IReactorTime,
   type ProcessDone,
   ProcessExitedAlready,
   ProcessKilled,
   ProcessSpawnError,
   ProcessTerminated,
   UnexpectedErrorOutput,
-} from "@torsion/core";
+} from "./errors.ts";
 import { spawnProcess } from "./process.ts";
 import { ProcessProtocol } from "./process-protocol.ts";
 
@@ -320,7 +318,7 @@ class EverythingGetter extends ResultProtocol<[Buffer, Buffer, number]> {
     const err = this.#err.value();
     const value = reason.value as ProcessDone | ProcessTerminated;
     if (value instanceof ProcessTerminated && value.signal !== null)
-      this.failWith(new ProcessKilled(value.signal, out, err));
+      this.failWith(new ProcessKilled(value.signalName ?? value.signal, out, err));
     else this.succeed([out, err, value.exitCode ?? 0]);
   }
 }

@@ -1,5 +1,7 @@
-import { Failure, NotConnectedError, ProcessDone } from "@torsion/core";
+import { Failure } from "@torsion/core";
+import { NotConnectedError } from "@torsion/core/errors";
 import { describe, expect, it } from "vitest";
+import { ProcessDone } from "./errors.ts";
 import type { IProcessTransport } from "./interfaces.ts";
 import { ProcessProtocol } from "./process-protocol.ts";
 

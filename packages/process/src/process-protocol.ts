@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { BaseProtocol, type Failure, NotConnectedError } from "@torsion/core";
+import { BaseProtocol, type Failure } from "@torsion/core";
+import { NotConnectedError } from "@torsion/core/errors";
 import type { IProcessProtocol, IProcessTransport } from "./interfaces.ts";
 
 /**

@@ -15,12 +15,14 @@ import {
   type IPushProducer,
   type IReactorTime,
   Logger,
+} from "@torsion/core";
+import { WritableConsumer } from "./consumer.ts";
+import {
   ProcessDone,
   ProcessExitedAlready,
   ProcessSpawnError,
   ProcessTerminated,
-} from "@torsion/core";
-import { WritableConsumer } from "./consumer.ts";
+} from "./errors.ts";
 import type { ChildFDs, IProcessProtocol, IProcessTransport, ProcessSignal } from "./interfaces.ts";
 import { DEFAULT_KILL_TIMEOUT, isReactorCore, terminateAtShutdown } from "./shutdown.ts";
 

@@ -6,9 +6,10 @@ import {
   type IPushProducer,
   Protocol,
 } from "@torsion/core";
+import { PipeAddress } from "@torsion/core/endpoints";
 import { forEveryChunking } from "@torsion/test-utils";
 import { describe, expect, it } from "vitest";
-import { PipeAddress, StandardIO } from "./stdio.ts";
+import { StandardIO } from "./stdio.ts";
 
 class Recorder extends Protocol {
   received: Buffer[] = [];

@@ -18,15 +18,10 @@ import {
   type ITransport,
   Logger,
 } from "@torsion/core";
+import { PipeAddress } from "@torsion/core/endpoints";
 import { WritableConsumer } from "./consumer.ts";
 
 const log = new Logger("torsion.stdio");
-
-/** The address of either end of a {@link StandardIO}: a pipe has no network address (Twisted's `PipeAddress`). */
-export class PipeAddress implements IAddress {
-  /** Always `"PIPE"`. */
-  readonly type = "PIPE";
-}
 
 /** Options for {@link StandardIO}. */
 export interface StandardIOOptions {

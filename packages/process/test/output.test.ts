@@ -1,16 +1,7 @@
 import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  CancelledError,
-  type Deferred,
-  type Failure,
-  ProcessDone,
-  ProcessKilled,
-  ProcessSpawnError,
-  ProcessTerminated,
-  UnexpectedErrorOutput,
-} from "@torsion/core";
+import { CancelledError, type Deferred, type Failure } from "@torsion/core";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   DEFAULT_MAX_BUFFER,
@@ -18,6 +9,11 @@ import {
   getProcessOutputAndValue,
   getProcessValue,
   OutputLimitExceeded,
+  ProcessDone,
+  ProcessKilled,
+  ProcessSpawnError,
+  ProcessTerminated,
+  UnexpectedErrorOutput,
 } from "../src/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "torsion-output-"));
@@ -118,7 +114,8 @@ describe("getProcessOutputAndValue", () => {
     const err = f.value as ProcessKilled;
     expect(err).toBeInstanceOf(ProcessKilled);
     expect(err).toBeInstanceOf(ProcessTerminated);
-    expect(err.signal).toBe("SIGKILL");
+    expect(err.signal).toBe(9);
+    expect(err.signalName).toBe("SIGKILL");
     expect(err.out.toString()).toBe("before\n");
     expect(err.err.toString()).toBe("warn\n");
   });

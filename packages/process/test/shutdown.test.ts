@@ -1,13 +1,8 @@
 import { fileURLToPath } from "node:url";
-import {
-  createReactor,
-  type Failure,
-  globalLogPublisher,
-  type LogEvent,
-  ProcessTerminated,
-} from "@torsion/core";
+import { createReactor, type Failure, type LogEvent } from "@torsion/core";
+import { globalLogPublisher } from "@torsion/core/logger";
 import { describe, expect, it } from "vitest";
-import { getProcessOutputAndValue, spawnProcess } from "../src/index.ts";
+import { getProcessOutputAndValue, ProcessTerminated, spawnProcess } from "../src/index.ts";
 import { Recorder } from "./helpers.ts";
 
 const fixture = (name: string): string =>

@@ -15,17 +15,19 @@ import {
   ConnectionDone,
   ConnectionLost,
   type Failure,
-  globalLogPublisher,
   type IPullProducer,
   type IPushProducer,
   type LogEvent,
+} from "@torsion/core";
+import { globalLogPublisher } from "@torsion/core/logger";
+import { afterAll, describe, expect, it } from "vitest";
+import {
   ProcessDone,
   ProcessExitedAlready,
   ProcessSpawnError,
   ProcessTerminated,
-} from "@torsion/core";
-import { afterAll, describe, expect, it } from "vitest";
-import { spawnProcess } from "../src/index.ts";
+  spawnProcess,
+} from "../src/index.ts";
 import { expectTwistedOrder, Recorder } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "torsion-process-"));
@@ -78,6 +80,7 @@ describe("spawnProcess: order of calls and reasons", () => {
     const value = reason.value as ProcessTerminated;
     expect(value.exitCode).toBe(3);
     expect(value.signal).toBeNull();
+    expect(value.signalName).toBeNull();
     expect(reason.getErrorMessage()).toContain("exit code 3");
   });
 
@@ -89,7 +92,8 @@ describe("spawnProcess: order of calls and reasons", () => {
     expectTwistedOrder(p.events, [0, 1, 2]);
     const value = reason.value as ProcessTerminated;
     expect(value).toBeInstanceOf(ProcessTerminated);
-    expect(value.signal).toBe("SIGTERM");
+    expect(value.signal).toBe(15); // the number, as Twisted's ProcessTerminated.signal
+    expect(value.signalName).toBe("SIGTERM");
     expect(value.exitCode).toBeNull();
     expect(() => t.signalProcess("KILL")).toThrow(ProcessExitedAlready);
   });
@@ -100,7 +104,9 @@ describe("spawnProcess: order of calls and reasons", () => {
       const t = spawnProcess(p, "sleep", ["60"]);
       expect(() => t.signalProcess("NOPE")).toThrow(TypeError);
       t.signalProcess(sig);
-      expect(((await p.ended).value as ProcessTerminated).signal).toBe("SIGKILL");
+      const ended = (await p.ended).value as ProcessTerminated;
+      expect(ended.signal).toBe(9);
+      expect(ended.signalName).toBe("SIGKILL");
     }
   });
 

@@ -4,7 +4,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { clientFromArgument, type IReactor, type IStreamClientEndpoint } from "@torsion/core";
+import type { IReactor, IStreamClientEndpoint } from "@torsion/core";
+import { clientFromArgument } from "@torsion/core/endpoints";
 import { getQuote } from "./client.ts";
 
 const USAGE =

@@ -1,4 +1,5 @@
-import { DatagramGuard, SMALL_SERVICE_PORTS } from "@torsion/core";
+import { DatagramGuard } from "@torsion/core";
+import { SMALL_SERVICE_PORTS } from "@torsion/core/policies";
 import { Clock, StringDatagramTransport, StringTransport } from "@torsion/core/testing";
 import { forEveryChunking } from "@torsion/test-utils";
 import { describe, expect, it } from "vitest";

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serviceMakerHelpers } from "@torsion/application";
-import { createReactor, type IProtocolFactory } from "@torsion/core";
+import { createReactor, type IProtocolFactory, IPv4Address } from "@torsion/core";
 import { StringTransport } from "@torsion/core/testing";
 import { recordListens } from "@torsion/test-utils";
 import { describe, expect, it } from "vitest";
@@ -16,7 +16,7 @@ const helpers = () => recordListens(serviceMakerHelpers("test", reactor));
 
 function quoteFrom(factory: IProtocolFactory): string {
   const t = new StringTransport();
-  factory.buildProtocol({ type: "TCP" })!.makeConnection(t);
+  factory.buildProtocol(new IPv4Address("TCP", "127.0.0.1", 0))!.makeConnection(t);
   return t.value().toString();
 }
 

@@ -11,12 +11,12 @@ import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { parseArgs } from "node:util";
 import {
-  clientFromArgument,
   connectProtocol,
   type Failure,
   type IReactor,
   type IStreamClientEndpoint,
 } from "@torsion/core";
+import { clientFromArgument } from "@torsion/core/endpoints";
 import { TIMESTAMP_PORT } from "./timestamp.ts";
 import { TimestampClient } from "./timestamp-client.ts";
 

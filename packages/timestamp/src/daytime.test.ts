@@ -1,4 +1,5 @@
-import { ConnectionLost, DatagramGuard, type Failure, SMALL_SERVICE_PORTS } from "@torsion/core";
+import { ConnectionLost, DatagramGuard, type Failure } from "@torsion/core";
+import { SMALL_SERVICE_PORTS } from "@torsion/core/policies";
 import {
   Clock,
   StringDatagramTransport,

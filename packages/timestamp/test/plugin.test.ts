@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { type IService, serviceMakerHelpers, type UDPServer } from "@torsion/application";
-import { createReactor, type IPv4Address } from "@torsion/core";
+import { createReactor, IPv4Address } from "@torsion/core";
 import { StringTransport } from "@torsion/core/testing";
 import { askUDP, recordListens } from "@torsion/test-utils";
 import { describe, expect, it } from "vitest";
@@ -43,7 +43,9 @@ describe("plugins", () => {
       t.helpers,
     );
     expect(t.listened[0]![0]).toBe("tcp:21567");
-    expect(t.listened[0]![1].buildProtocol({ type: "TCP" })).toBeInstanceOf(Timestamp);
+    expect(t.listened[0]![1].buildProtocol(new IPv4Address("TCP", "127.0.0.1", 0))).toBeInstanceOf(
+      Timestamp,
+    );
     for (const [plugin, endpoint, P] of [
       [daytimePlugin, "tcp:8013", Daytime],
       [timePlugin, "tcp:8037", Time],
@@ -54,7 +56,9 @@ describe("plugins", () => {
         h.helpers,
       );
       expect(h.listened.map(([d]) => d)).toEqual([endpoint]);
-      expect(h.listened[0]![1].buildProtocol({ type: "TCP" })).toBeInstanceOf(P);
+      expect(
+        h.listened[0]![1].buildProtocol(new IPv4Address("TCP", "127.0.0.1", 0)),
+      ).toBeInstanceOf(P);
     }
   });
 
@@ -62,7 +66,7 @@ describe("plugins", () => {
     const h = helpers();
     await timestampPlugin.makeService({ listen: ["tcp:0"], "time-zone": "UTC" }, h.helpers);
     const t = new StringTransport();
-    const proto = h.listened[0]![1].buildProtocol({ type: "TCP" })!;
+    const proto = h.listened[0]![1].buildProtocol(new IPv4Address("TCP", "127.0.0.1", 0))!;
     proto.makeConnection(t);
     proto.dataReceived(Buffer.from("x"));
     expect(t.value().toString()).toMatch(/^\[\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\] x$/);

@@ -7,13 +7,13 @@
 import {
   type Deferred,
   deferLater,
-  type EndpointReactor,
   type IReactorTime,
   Logger,
   maybeDeferred,
   serverFromString,
   succeed,
 } from "@torsion/core";
+import type { EndpointReactor } from "@torsion/core/endpoints";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { StreamServerEndpointService } from "../service/endpoint-service.ts";
 import { MultiService } from "../service/multi-service.ts";

@@ -6,13 +6,13 @@
  * @module
  */
 import {
-  type EndpointReactor,
   type IListeningPort,
   type IReactorCore,
   type IReactorTime,
   Logger,
   serverFromString,
 } from "@torsion/core";
+import type { EndpointReactor } from "@torsion/core/endpoints";
 import { AggregatorRegistry } from "prom-client";
 import { HealthState } from "./health.ts";
 import { HTTPResponderFactory, type HTTPRoute, textResponse } from "./http-responder.ts";

@@ -4,7 +4,8 @@
  * @module
  */
 import cluster from "node:cluster";
-import type { EndpointReactor, IReactorTime } from "@torsion/core";
+import type { IReactorTime } from "@torsion/core";
+import type { EndpointReactor } from "@torsion/core/endpoints";
 import { AggregatorRegistry } from "prom-client";
 import type { IService } from "../service/service.ts";
 import { MetricsService } from "./metrics-service.ts";

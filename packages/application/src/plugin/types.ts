@@ -27,13 +27,8 @@
  *
  * @module
  */
-import type {
-  IDatagramProtocol,
-  IProtocolFactory,
-  IReactor,
-  ListenUDPOptions,
-  Logger,
-} from "@torsion/core";
+import type { IDatagramProtocol, IProtocolFactory, IReactor, Logger } from "@torsion/core";
+import type { ListenUDPOptions } from "@torsion/core/endpoints";
 import type { Registry } from "prom-client";
 import type { IService } from "../service/service.ts";
 

@@ -4,13 +4,8 @@
  *
  * @module
  */
-import {
-  EndpointDescriptionError,
-  type EndpointReactor,
-  type IReactor,
-  type IReactorTime,
-  Logger,
-} from "@torsion/core";
+import { EndpointDescriptionError, type IReactor, type IReactorTime, Logger } from "@torsion/core";
+import type { EndpointReactor } from "@torsion/core/endpoints";
 import { PluginError, UsageError } from "../errors.ts";
 import { pluginMetricsRegistry } from "../metrics/plugin-registry.ts";
 import type { OptionValues } from "../plugin/options.ts";

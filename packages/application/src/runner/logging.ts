@@ -5,14 +5,16 @@
  */
 import { closeSync, openSync, writeSync } from "node:fs";
 import {
-  FilteringLogObserver,
   type ILogObserver,
   jsonFileLogObserver,
   type LogLevel,
-  LogLevelFilterPredicate,
-  type LogStream,
   textFileLogObserver,
 } from "@torsion/core";
+import {
+  FilteringLogObserver,
+  LogLevelFilterPredicate,
+  type LogStream,
+} from "@torsion/core/logger";
 import { StartupError } from "./startup-error.ts";
 
 /** A stream `twist` may log to; `isTTY` picks the default format. */

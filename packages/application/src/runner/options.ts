@@ -10,7 +10,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { isLogLevel, type LogLevel, logLevelFromName } from "@torsion/core";
+import type { LogLevel } from "@torsion/core";
+import { isLogLevel, logLevelFromName } from "@torsion/core/logger";
 import { UsageError } from "../errors.ts";
 import { joinDashValues, usageFromParseArgs } from "../parse-args-usage.ts";
 

@@ -15,6 +15,7 @@ import {
   type IStreamClientEndpoint,
   type ITransport,
   Logger,
+  logPrefixOf,
   maybeDeferred,
   ProtocolWrapper,
   reactor,
@@ -301,10 +302,7 @@ class ReconnectingFactory extends WrappingFactory {
 
   /** The user's factory's prefix, as if there were no proxy. */
   override logPrefix(): string {
-    const inner = this.wrappedFactory as { logPrefix?: () => string };
-    return typeof inner.logPrefix === "function"
-      ? inner.logPrefix()
-      : this.wrappedFactory.constructor.name;
+    return logPrefixOf(this.wrappedFactory);
   }
 
   protected override wrapProtocol(wrapped: IProtocol): ProtocolWrapper {

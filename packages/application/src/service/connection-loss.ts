@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { ConnectionAborted, ConnectionDone, ConnectionLost, type Failure } from "@torsion/core";
+import { ConnectionDone, ConnectionLost, type Failure } from "@torsion/core";
+import { ConnectionAborted } from "@torsion/core/errors";
 
 /** What the tracking wrapper knows about a connection besides its reason. */
 export interface LossContext {

@@ -7,7 +7,6 @@
 import {
   type Deferred,
   reactor as defaultReactor,
-  type EndpointReactor,
   type IListeningPort,
   type IProtocolFactory,
   type IReactorTime,
@@ -17,6 +16,7 @@ import {
   serverFromString,
   succeed,
 } from "@torsion/core";
+import type { EndpointReactor } from "@torsion/core/endpoints";
 import { displayName, formatAddress } from "./display.ts";
 import { IdleTimeoutFactory } from "./idle-timeout.ts";
 import { Service } from "./service.ts";

@@ -4,14 +4,8 @@
  *
  * @module
  */
-import {
-  type IAddress,
-  type IProtocol,
-  type IReactorTime,
-  TimeoutFactory,
-  TimeoutProtocol,
-  type TimeoutProtocolFactory,
-} from "@torsion/core";
+import { type IAddress, type IProtocol, type IReactorTime, TimeoutFactory } from "@torsion/core";
+import { TimeoutProtocol, type TimeoutProtocolFactory } from "@torsion/core/policies";
 
 /**
  * {@link TimeoutProtocol} that remembers it timed out, so the loss is logged as such, and that

@@ -14,6 +14,7 @@ import {
   type IReactorTime,
   type ITransport,
   Logger,
+  logPrefixOf,
   ProtocolWrapper,
   succeed,
   WrappingFactory,
@@ -56,8 +57,7 @@ class TrackedProtocol extends ProtocolWrapper {
   override logPrefix(): string {
     let inner: IProtocol = this.wrappedProtocol;
     while (inner instanceof ProtocolWrapper) inner = inner.wrappedProtocol;
-    const p = inner as { logPrefix?: () => string };
-    return typeof p.logPrefix === "function" ? p.logPrefix() : inner.constructor.name;
+    return logPrefixOf(inner);
   }
 
   override makeConnection(transport: ITransport): void {
@@ -118,10 +118,7 @@ export class ConnectionTrackingFactory extends WrappingFactory {
 
   /** The wrapped factory's prefix, so `Echo starting on 8007` reads as without the wrapper. */
   override logPrefix(): string {
-    const inner = this.wrappedFactory as { logPrefix?: () => string };
-    return typeof inner.logPrefix === "function"
-      ? inner.logPrefix()
-      : this.wrappedFactory.constructor.name;
+    return logPrefixOf(this.wrappedFactory);
   }
 
   /** The wrapped factory's protocol, tracked; `null` (the connection is closed) past the cap. */
@@ -206,8 +203,7 @@ function cutAtShutdown(p: ProtocolWrapper): void {
 }
 
 function systemOf(transport: ITransport, protocol: TrackedProtocol): string {
-  const t = transport as { logPrefix?: () => string };
-  return typeof t.logPrefix === "function" ? t.logPrefix() : protocol.logPrefix();
+  return logPrefixOf(transport, protocol.logPrefix());
 }
 
 function hostOf(addr: IAddress): string {

@@ -10,11 +10,10 @@ import {
   EndpointDescriptionError,
   type IDatagramProtocol,
   type IListeningPort,
-  type IReactorUDP,
-  type ListenUDPOptions,
   Logger,
   succeed,
 } from "@torsion/core";
+import type { IReactorUDP, ListenUDPOptions } from "@torsion/core/endpoints";
 import { displayName, formatAddress } from "./display.ts";
 import { Service } from "./service.ts";
 

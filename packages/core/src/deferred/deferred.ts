@@ -6,7 +6,7 @@
  */
 import { AlreadyCalledError, CancelledError, DeferredStateError, TimeoutError } from "../errors.ts";
 import { Failure } from "../failure.ts";
-import type { IReactorTime } from "../interfaces.ts";
+import type { IReactorTime } from "../time.ts";
 import { captureStack, DebugInfo, getDebugging } from "./debug.ts";
 import { reportHandledLater, reportUnhandled } from "./report.ts";
 

@@ -6,6 +6,7 @@
  */
 import { Failure } from "../failure.ts";
 import { Deferred } from "./deferred.ts";
+import { isThenable } from "./thenable.ts";
 
 /**
  * A Deferred that has already fired with `result`: for returning a synchronous result from
@@ -81,12 +82,4 @@ export function ensureDeferred<T>(promise: PromiseLike<T>): Deferred<T> {
     throw new TypeError(`ensureDeferred() needs a Deferred or a promise, not ${String(promise)}`);
   }
   return Deferred.fromPromise(promise);
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === "object" || typeof value === "function") &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
 }

@@ -7,12 +7,11 @@
  */
 import * as net from "node:net";
 import type { Deferred } from "../deferred/deferred.ts";
-import { cannotListen } from "../errors.ts";
-import type { IAddress, IListeningPort, IProtocolFactory } from "../interfaces.ts";
+import type { AddressFamily, IAddress, IListeningPort, IProtocolFactory } from "../interfaces.ts";
 import { tcpPeer } from "../reactor/tcp.ts";
+import { cannotListen } from "../system-errors.ts";
 import { addressFor, UNIXAddress } from "../transport/address.ts";
 import { type PortAddress, type ShutdownHooks, StreamPort } from "../transport/port.ts";
-import type { AddressFamily } from "./systemd.ts";
 
 function hostOf(server: net.Server): PortAddress {
   const a = server.address();

@@ -6,7 +6,8 @@
  */
 import { EndpointDescriptionError } from "../errors.ts";
 import type { IStreamClientEndpoint } from "../interfaces.ts";
-import { clientFromString, quoteStringArgument } from "./parse.ts";
+import { clientFromString } from "./parse.ts";
+import { quoteStringArgument } from "./quote.ts";
 import type { EndpointReactor } from "./registry.ts";
 
 /** `HOST:PORT` or `[IPv6]:PORT`: a host without colons or brackets (or any host in brackets). */

@@ -3,12 +3,8 @@ import { EndpointDescriptionError } from "../errors.ts";
 import type { IStreamClientEndpoint, IStreamServerEndpoint } from "../interfaces.ts";
 import { MemoryReactor } from "../testing/memory-reactor.ts";
 import { HostnameEndpoint } from "./hostname.ts";
-import {
-  clientFromString,
-  parseDescription,
-  quoteStringArgument,
-  serverFromString,
-} from "./parse.ts";
+import { clientFromString, parseDescription, serverFromString } from "./parse.ts";
+import { quoteStringArgument } from "./quote.ts";
 import { registerClientEndpointParser, registerServerEndpointParser } from "./registry.ts";
 import { TCP4ClientEndpoint, TCP4ServerEndpoint, TCP6ServerEndpoint } from "./tcp.ts";
 import { SSL4ClientEndpoint, SSL4ServerEndpoint } from "./tls.ts";

@@ -11,7 +11,8 @@
  */
 import { EndpointDescriptionError } from "../errors.ts";
 import type { IStreamClientEndpoint, IStreamServerEndpoint } from "../interfaces.ts";
-import { clientEndpointParser, type EndpointReactor, serverEndpointParser } from "./registry.ts";
+import type { EndpointReactor, NestedDescriptions } from "./parser.ts";
+import { clientEndpointParser, serverEndpointParser } from "./registry.ts";
 
 /** A description split into its type, positional arguments and keyword arguments. */
 export interface ParsedDescription {
@@ -71,21 +72,6 @@ export function parseDescription(description: string): ParsedDescription {
   return { type, args, kwargs };
 }
 
-/**
- * Escape `argument` for use inside a description (the inverse of the parsing above): a
- * backslash before each backslash, colon and `=`.
- *
- * ```ts
- * serverFromString(reactor, `ssl:443:privateKey=${quoteStringArgument(path)}`);
- * ```
- *
- * Twisted's version leaves `=` alone, which is safe for values after `key=` but not for a
- * positional argument such as a UNIX socket path containing `=`; escaping it is always safe.
- */
-export function quoteStringArgument(argument: string): string {
-  return argument.replace(/[\\:=]/g, (c) => `\\${c}`);
-}
-
 function describe(description: string, e: unknown): EndpointDescriptionError {
   if (e instanceof EndpointDescriptionError && e.message.endsWith(JSON.stringify(description)))
     return e;
@@ -112,7 +98,7 @@ function describe(description: string, e: unknown): EndpointDescriptionError {
  *   the files are read at `listen` time
  * - `systemd:domain=INET:index=0` or `systemd:domain=UNIX:name=web` (socket activation) →
  *   {@link AdoptedStreamServerEndpoint}
- * - any type added with {@link registerServerEndpointParser}.
+ * - any type added with `registerServerEndpointParser` (`@torsion/core/endpoints`).
  *
  * Nothing is opened until `listen`. Throws `EndpointDescriptionError` naming the description
  * for an unknown type (`Unknown endpoint type: 'foo' in "foo:123"`), an unknown or repeated
@@ -138,7 +124,7 @@ export function serverFromString(
  * - `tls:example.com:443` (+ `timeout`, `bindAddress`, `certificate`, `privateKey`,
  *   `trustRoots`, and `endpoint=<escaped client description>` to run TLS over another
  *   endpoint) → a TLS client endpoint verifying `host`
- * - any type added with {@link registerClientEndpointParser}.
+ * - any type added with `registerClientEndpointParser` (`@torsion/core/endpoints`).
  *
  * Throws `EndpointDescriptionError` as {@link serverFromString} does.
  */
@@ -156,7 +142,12 @@ function build<E>(
   parserFor: (
     type: string,
   ) =>
-    | ((reactor: EndpointReactor, args: string[], kwargs: Record<string, string>) => E)
+    | ((
+        reactor: EndpointReactor,
+        args: string[],
+        kwargs: Record<string, string>,
+        nested: NestedDescriptions,
+      ) => E)
     | undefined,
 ): E {
   const { type, args, kwargs } = parseDescription(description);
@@ -164,8 +155,11 @@ function build<E>(
   if (parser === undefined)
     throw describe(description, new Error(`Unknown endpoint type: '${type}'`));
   try {
-    return parser(reactor, args, kwargs);
+    return parser(reactor, args, kwargs, nested);
   } catch (e) {
     throw describe(description, e);
   }
 }
+
+// What wrapping parsers (`tls:...:endpoint=`) use for their inner description.
+const nested: NestedDescriptions = { serverFromString, clientFromString };

@@ -18,13 +18,13 @@ import {
   toPort,
   toSeconds,
 } from "./arguments.ts";
-import { clientFromString } from "./parse.ts";
 import type {
   ClientEndpointParser,
   EndpointKeywords,
   EndpointReactor,
+  NestedDescriptions,
   ServerEndpointParser,
-} from "./registry.ts";
+} from "./parser.ts";
 import { systemdEndpoint } from "./systemd.ts";
 import { TCP4ClientEndpoint, TCP4ServerEndpoint, TCP6ServerEndpoint } from "./tcp.ts";
 import { SSL4ClientEndpoint, SSL4ServerEndpoint, wrapClientTLS } from "./tls.ts";
@@ -233,6 +233,7 @@ function tlsClient(
   reactor: EndpointReactor,
   args: readonly string[],
   kwargs: EndpointKeywords,
+  nested: NestedDescriptions,
 ): IStreamClientEndpoint {
   const a = bindArguments("a tls client endpoint", tlsClientParameters, args, kwargs);
   const host = required("host", a.host);
@@ -248,7 +249,8 @@ function tlsClient(
   if (a.privateKey !== undefined && a.certificate === undefined)
     throw new Error("privateKey needs certificate");
   const tls = () => loadClientTLSFiles(files);
-  if (a.endpoint !== undefined) return wrapClientTLS(tls, clientFromString(reactor, a.endpoint));
+  if (a.endpoint !== undefined)
+    return wrapClientTLS(tls, nested.clientFromString(reactor, a.endpoint));
   return new SSL4ClientEndpoint(reactor, host, port, tls, {
     timeout,
     ...(a.bindAddress !== undefined && { bindAddress: a.bindAddress }),

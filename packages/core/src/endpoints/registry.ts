@@ -6,65 +6,19 @@
  * @module
  */
 import { EndpointDescriptionError } from "../errors.ts";
-import type {
-  IReactorSSL,
-  IReactorTCP,
-  IReactorUNIX,
-  IStreamClientEndpoint,
-  IStreamServerEndpoint,
-} from "../interfaces.ts";
+import type { ClientEndpointParser, ServerEndpointParser } from "./parser.ts";
 import { builtinClientParsers, builtinServerParsers } from "./parsers.ts";
 
-/**
- * The reactor that descriptions are parsed for. Parsers of other types may need more of it
- * (check at run time and throw a clear error if it lacks what they need).
- */
-export type EndpointReactor = IReactorTCP & IReactorUNIX & IReactorSSL;
+export type {
+  ClientEndpointParser,
+  EndpointKeywords,
+  EndpointReactor,
+  NestedDescriptions,
+  ServerEndpointParser,
+} from "./parser.ts";
 
-/** The keyword arguments of a description: `key=value` pairs, unescaped. */
-export type EndpointKeywords = Readonly<Record<string, string>>;
-
-/**
- * Makes a server endpoint from the parts of a description (Twisted's
- * `IStreamServerEndpointStringParser.parseStreamServer(reactor, *args, **kwargs)`).
- *
- * For `"mytype:a:b:key=value"` it is called with `reactor`, `args` `["a", "b"]` and `kwargs`
- * `{ key: "value" }`: everything after the type, split on unescaped colons, backslash escapes
- * removed, with no conversion (every value is a string). It should:
- *
- * - check every argument and throw an `Error` whose message names the bad part
- *   (`"invalid port 'abc'"`, `"unknown key 'bogus'"`); {@link serverFromString} rethrows it as
- *   an `EndpointDescriptionError` that also quotes the whole description;
- * - do no I/O and start nothing: return an endpoint whose `listen` does the work (read key
- *   files, bind sockets) and reports failure through its Deferred.
- */
-export type ServerEndpointParser = (
-  reactor: EndpointReactor,
-  args: readonly string[],
-  kwargs: EndpointKeywords,
-) => IStreamServerEndpoint;
-
-/** Makes a client endpoint from the parts of a description; the same contract as {@link ServerEndpointParser}. */
-export type ClientEndpointParser = (
-  reactor: EndpointReactor,
-  args: readonly string[],
-  kwargs: EndpointKeywords,
-) => IStreamClientEndpoint;
-
-// Filled on first use rather than at module load, so that the import cycle
-// parsers.ts → parse.ts → registry.ts → parsers.ts cannot see the built-ins uninitialised.
-let serverRegistry: Map<string, ServerEndpointParser> | undefined;
-let clientRegistry: Map<string, ClientEndpointParser> | undefined;
-
-function servers(): Map<string, ServerEndpointParser> {
-  serverRegistry ??= new Map(Object.entries(builtinServerParsers));
-  return serverRegistry;
-}
-
-function clients(): Map<string, ClientEndpointParser> {
-  clientRegistry ??= new Map(Object.entries(builtinClientParsers));
-  return clientRegistry;
-}
+const serverRegistry = new Map<string, ServerEndpointParser>(Object.entries(builtinServerParsers));
+const clientRegistry = new Map<string, ClientEndpointParser>(Object.entries(builtinClientParsers));
 
 function register<P>(registry: Map<string, P>, role: string, name: string, parser: P): () => void {
   const key = name.toLowerCase();
@@ -94,7 +48,7 @@ export function registerServerEndpointParser(
   name: string,
   parser: ServerEndpointParser,
 ): () => void {
-  return register(servers(), "server", name, parser);
+  return register(serverRegistry, "server", name, parser);
 }
 
 /**
@@ -105,15 +59,15 @@ export function registerClientEndpointParser(
   name: string,
   parser: ClientEndpointParser,
 ): () => void {
-  return register(clients(), "client", name, parser);
+  return register(clientRegistry, "client", name, parser);
 }
 
 /** The parser for a server endpoint type, if any. */
 export function serverEndpointParser(name: string): ServerEndpointParser | undefined {
-  return servers().get(name.toLowerCase());
+  return serverRegistry.get(name.toLowerCase());
 }
 
 /** The parser for a client endpoint type, if any. */
 export function clientEndpointParser(name: string): ClientEndpointParser | undefined {
-  return clients().get(name.toLowerCase());
+  return clientRegistry.get(name.toLowerCase());
 }

@@ -7,29 +7,16 @@
  */
 import type { Deferred } from "../deferred/deferred.ts";
 import { AlreadyListened } from "../errors.ts";
-import type { IListeningPort, IProtocolFactory, IStreamServerEndpoint } from "../interfaces.ts";
+import type {
+  AddressFamily,
+  IListeningPort,
+  IProtocolFactory,
+  IReactorSocket,
+  IStreamServerEndpoint,
+} from "../interfaces.ts";
 import type { ShutdownHooks } from "../transport/port.ts";
 import { adoptStreamPort } from "./adopt.ts";
 import { attempt } from "./attempt.ts";
-
-/** The address family of an adopted socket, as systemd descriptions name it (without `AF_`). */
-export type AddressFamily = "INET" | "INET6" | "UNIX";
-
-/**
- * A reactor that can listen on a socket opened elsewhere (Twisted's `IReactorSocket`).
- * @experimental Proposed for the reactor; see `AdoptedStreamServerEndpoint`.
- */
-export interface IReactorSocket {
-  /**
-   * Listen on `fd`, an already bound and listening stream socket of `addressFamily` (Node:
-   * `net.Server.listen({ fd })`). Fires with the port, or fails with `CannotListenError`.
-   */
-  adoptStreamPort(
-    fd: number,
-    addressFamily: AddressFamily,
-    factory: IProtocolFactory,
-  ): Deferred<IListeningPort>;
-}
 
 /**
  * The descriptors systemd passed to this process: `LISTEN_FDS` of them, numbered from 3,

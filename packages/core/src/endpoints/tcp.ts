@@ -112,8 +112,8 @@ export function connectOptions(
 }
 
 /**
- * @internal What the TCP client endpoints share: where to connect, the timeout and the local
- * address to bind.
+ * Not exported by name: what the TCP client endpoints share (where to connect, the timeout
+ * and the local address to bind).
  */
 export abstract class TCPClientEndpointBase implements IStreamClientEndpoint {
   readonly reactor: IReactorTCP;

@@ -7,8 +7,8 @@
  */
 import type { Deferred } from "../deferred/deferred.ts";
 import { toSeconds } from "../endpoints/arguments.ts";
-import { quoteStringArgument, serverFromString } from "../endpoints/parse.ts";
-import type { EndpointKeywords, EndpointReactor } from "../endpoints/registry.ts";
+import type { EndpointKeywords, EndpointReactor, NestedDescriptions } from "../endpoints/parser.ts";
+import { quoteStringArgument } from "../endpoints/quote.ts";
 import type {
   IListeningPort,
   IProtocolFactory,
@@ -50,6 +50,7 @@ export function haproxyServerParser(
   reactor: EndpointReactor,
   args: readonly string[],
   kwargs: EndpointKeywords,
+  nested: NestedDescriptions,
 ): IStreamServerEndpoint {
   if (args.length === 0 || args[0] === "")
     throw new Error("haproxy: needs a wrapped endpoint, as haproxy:tcp:8007");
@@ -63,5 +64,5 @@ export function haproxyServerParser(
   const options: HAProxyWrappingFactoryOptions = { clock: reactor };
   if (headerTimeout !== undefined)
     options.headerTimeout = toSeconds("headerTimeout", headerTimeout);
-  return new HAProxyServerEndpoint(serverFromString(reactor, description), options);
+  return new HAProxyServerEndpoint(nested.serverFromString(reactor, description), options);
 }

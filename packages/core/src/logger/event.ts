@@ -6,7 +6,14 @@
 
 import type { Failure } from "../failure.ts";
 import type { LogLevel } from "./levels.ts";
-import type { Logger } from "./logger.ts";
+
+/** What an event keeps of the {@link Logger} that emitted it: its namespace and source. */
+export interface LogEmitter {
+  /** The logger's namespace, e.g. `torsion.tcp`. */
+  readonly namespace: string;
+  /** The object the logger belongs to, if any. */
+  readonly source: unknown;
+}
 
 /**
  * One log event, as Twisted's event dict. {@link Logger} builds it from the fields given to
@@ -17,7 +24,7 @@ import type { Logger } from "./logger.ts";
  * by the JSON observer.
  */
 export interface LogEvent {
-  /** The format string, rendered against the event by {@link formatEvent}; `null` for none. */
+  /** The format string, rendered against the event by `formatEvent` (`@torsion/core/logger`); `null` for none. */
   log_format: string | null;
   /** The event's level. */
   log_level: LogLevel;
@@ -35,8 +42,8 @@ export interface LogEvent {
    * `[namespace#level]`.
    */
   log_system?: string;
-  /** The {@link Logger} that emitted it. */
-  log_logger?: Logger;
+  /** The {@link Logger} that emitted it (typed as {@link LogEmitter}: this file imports no Logger). */
+  log_logger?: LogEmitter;
   /** The event's own fields. */
   [key: string]: unknown;
 }

@@ -5,7 +5,9 @@
  * subset of the format spec mini-language (`{n:>8}`, `{x:.2f}`, `{n:,d}`, `{n:x}`).
  *
  * A key that the event lacks renders as `<MISSING KEY: name>` instead of failing the whole
- * message; anything else that goes wrong throws, and {@link formatEvent} reports it.
+ * message; anything else that goes wrong throws, and {@link formatEvent} reports it. That
+ * includes positional fields (`{0}`, `{}`, `{1.x}`): Twisted formats with no positional
+ * arguments, so they make the event unformattable there too ("tuple index out of range").
  *
  * @module
  */
@@ -30,6 +32,17 @@ type Segment = string | Field;
 /** Thrown for a malformed format string (Python's `ValueError`). */
 class FormatStringError extends Error {
   override name = "ValueError";
+}
+
+/**
+ * Thrown for a positional field: Twisted's `formatWithCall` passes no positional arguments,
+ * so Python raises `IndexError` for `{0}` or `{}` and the event is unformattable.
+ */
+class PositionalFieldError extends Error {
+  override name = "IndexError";
+  constructor(field: string) {
+    super(`tuple index out of range (positional field {${field}}: log formats take named fields)`);
+  }
 }
 
 const MISSING: unique symbol = Symbol("missing");
@@ -114,9 +127,8 @@ function parseField(inner: string): Field {
 
 function parsePath(text: string): (string | number)[] {
   const m = /^[^.[]+/.exec(text);
-  if (m === null) {
-    throw new FormatStringError("Format string contains positional fields");
-  }
+  // Python reads an empty or all-digit first part as an index into the positional arguments.
+  if (m === null || /^\d+$/.test(m[0])) throw new PositionalFieldError(text);
   const path: (string | number)[] = [m[0]];
   let i = m[0].length;
   while (i < text.length) {

@@ -125,6 +125,19 @@ describe("formatEvent", () => {
     expect(formatEvent(event("open {brace"))).toMatch(/Unable to format event .*expected '}'/s);
     expect(formatEvent(event("single } close"))).toMatch(/Single '}' encountered/);
     expect(formatEvent(event("{}"))).toMatch(/positional/);
+  });
+
+  it("makes an event with positional fields unformattable, as Twisted does", () => {
+    // Twisted 22.4: formatEvent({"log_format": "{0}"}) ==
+    //   "Unable to format event {'log_format': '{0}'}: tuple index out of range"
+    for (const format of ["{0}", "{}", "x {} y", "{a} {0}", "{0.x}", "{1[2]}", "{0!r}", "{0:>5}"]) {
+      const text = formatEvent(event(format, { a: 1, 0: "zero" }));
+      expect(text, format).toMatch(
+        /^Unable to format event .*: IndexError: tuple index out of range/s,
+      );
+    }
+    // A name that merely starts with a digit is still a key, as in Python.
+    expect(formatEvent(event("{0a}", { "0a": "ok" }))).toBe("ok");
     expect(formatEvent(event("{x!z}", { x: 1 }))).toMatch(/Unknown conversion specifier z/);
     expect(formatEvent(event("{x:??}", { x: 1 }))).toMatch(/Invalid format specifier/);
     expect(formatEvent(event(42 as unknown as string))).toMatch(/Log format must be a string/);

@@ -23,7 +23,7 @@ import { isLogLevel, LogLevel } from "./levels.ts";
  *
  * Messages are format strings rendered against the event, so the values stay structured
  * (the JSON observer writes them as fields) and nothing is formatted unless an observer asks.
- * Logging to a {@link LogPublisher} (the default) never throws: observers' errors are
+ * Logging to a `LogPublisher` (the default) never throws: observers' errors are
  * reported to the other observers.
  */
 export class Logger {

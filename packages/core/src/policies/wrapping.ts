@@ -17,6 +17,7 @@ import type {
   ITCPTransport,
   ITransport,
 } from "../interfaces.ts";
+import { logPrefixOf } from "../logging-context.ts";
 import type { MaybeAsync } from "../protocol/contain.ts";
 import { ClientFactory, isClientFactory } from "../protocol/factory.ts";
 import { Protocol } from "../protocol/protocol.ts";
@@ -37,10 +38,7 @@ export interface ProtocolRegistry {
 
 /** `"Wrapped (Wrapper)"`, as Twisted's `_wrappedLogPrefix`. */
 function wrappedLogPrefix(wrapper: object, wrapped: object): string {
-  const inner = wrapped as { logPrefix?: () => string };
-  const prefix =
-    typeof inner.logPrefix === "function" ? inner.logPrefix() : wrapped.constructor.name;
-  return `${prefix} (${wrapper.constructor.name})`;
+  return `${logPrefixOf(wrapped)} (${wrapper.constructor.name})`;
 }
 
 /**

@@ -6,8 +6,8 @@
  */
 import * as net from "node:net";
 import type { Deferred } from "../deferred/deferred.ts";
-import { cannotListen, fromSystemError } from "../errors.ts";
 import type { ConnectTCPOptions, IProtocolFactory, ListenTCPOptions } from "../interfaces.ts";
+import { cannotListen, fromSystemError } from "../system-errors.ts";
 import { addressFor } from "../transport/address.ts";
 import { type ConnectorReactor, StreamConnector } from "../transport/connector.ts";
 import { type ShutdownHooks, StreamPort, type StreamPortConfig } from "../transport/port.ts";

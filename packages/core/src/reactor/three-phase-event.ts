@@ -5,6 +5,7 @@
  * @module
  */
 import { Deferred } from "../deferred/deferred.ts";
+import { isThenable } from "../deferred/thenable.ts";
 import { Failure } from "../failure.ts";
 import type { SystemEventPhase } from "../interfaces.ts";
 import { Logger } from "../logger/logger.ts";
@@ -182,12 +183,4 @@ function takeFirst(triggers: Set<SystemEventTrigger>): SystemEventTrigger | unde
   if (first.done) return undefined;
   triggers.delete(first.value);
   return first.value;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === "object" || typeof value === "function") &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
 }

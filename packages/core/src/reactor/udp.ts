@@ -6,7 +6,6 @@
  */
 import * as dgram from "node:dgram";
 import { Deferred } from "../deferred/deferred.ts";
-import { cannotListen } from "../errors.ts";
 import { Failure } from "../failure.ts";
 import type {
   IDatagramProtocol,
@@ -16,6 +15,7 @@ import type {
 } from "../interfaces.ts";
 import { Logger } from "../logger/logger.ts";
 import { containResult } from "../protocol/contain.ts";
+import { cannotListen } from "../system-errors.ts";
 import { addressFor, type IPv4Address, type IPv6Address } from "../transport/address.ts";
 import type { ShutdownHooks } from "../transport/port.ts";
 

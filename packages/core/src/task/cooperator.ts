@@ -5,6 +5,7 @@
  * @module
  */
 import { Deferred } from "../deferred/deferred.ts";
+import { isThenable } from "../deferred/thenable.ts";
 import {
   NotPaused,
   SchedulerStopped,
@@ -208,14 +209,6 @@ export class CooperativeTask<T = unknown> {
 function fire<T>(d: Deferred<Iterator<T>>, result: Iterator<T> | Failure): void {
   if (result instanceof Failure) d.errback(result);
   else d.callback(result);
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === "object" || typeof value === "function") &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
 }
 
 interface Entry {

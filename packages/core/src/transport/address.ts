@@ -4,10 +4,23 @@
  *
  * @module
  */
-import type { IAddress } from "../interfaces.ts";
+/**
+ * Any address a transport or port can report, told apart by `type` (a discriminated union):
+ * `"TCP"`/`"UDP"` for {@link IPv4Address} and {@link IPv6Address}, `"UNIX"` for
+ * {@link UNIXAddress}, `"PIPE"` for {@link PipeAddress}, `"PROCESS"` for a child process's
+ * transport ({@link ProcessAddress}). After `if (peer.type === "TCP")`
+ * TypeScript knows `peer.host` and `peer.port`; {@link isIPAddress} covers TCP and UDP at once.
+ */
+export type IAddress = IPv4Address | IPv6Address | UNIXAddress | PipeAddress | ProcessAddress;
+
+/** The address of a child process's transport: it has no network address (Twisted's `_ProcessAddress`). */
+export interface ProcessAddress {
+  /** Always `"PROCESS"`. */
+  readonly type: "PROCESS";
+}
 
 /** An IPv4 address: `type` is `"TCP"` or `"UDP"`, `host` a dotted quad, `port` a number. */
-export class IPv4Address implements IAddress {
+export class IPv4Address {
   readonly type: "TCP" | "UDP";
   readonly host: string;
   readonly port: number;
@@ -32,7 +45,7 @@ export class IPv4Address implements IAddress {
 }
 
 /** An IPv6 address; `host` has no brackets (`"::1"`); `flowInfo`/`scopeID` as Twisted. */
-export class IPv6Address implements IAddress {
+export class IPv6Address {
   readonly type: "TCP" | "UDP";
   readonly host: string;
   readonly port: number;
@@ -67,7 +80,7 @@ export class IPv6Address implements IAddress {
 }
 
 /** A UNIX-domain socket address; `name` is the socket file's path (or `null` when unbound). */
-export class UNIXAddress implements IAddress {
+export class UNIXAddress {
   readonly type = "UNIX" as const;
   readonly name: string | null;
   constructor(name: string | null) {
@@ -81,6 +94,31 @@ export class UNIXAddress implements IAddress {
   toString(): string {
     return `UNIXAddress(${this.name === null ? "None" : `'${this.name}'`})`;
   }
+}
+
+/**
+ * The address of either end of a pipe (standard input/output, a child process's pipes):
+ * a pipe has no network address (Twisted's `PipeAddress`).
+ */
+export class PipeAddress {
+  /** Always `"PIPE"`. */
+  readonly type = "PIPE" as const;
+  /** Every pipe address is like every other. */
+  equals(other: unknown): boolean {
+    return other instanceof PipeAddress;
+  }
+  /** `PipeAddress()`. */
+  toString(): string {
+    return "PipeAddress()";
+  }
+}
+
+/**
+ * Whether `address` is an IP address (TCP or UDP, v4 or v6), so `address.host` and
+ * `address.port` exist: `if (isIPAddress(peer)) log.info("from {host}", { host: peer.host })`.
+ */
+export function isIPAddress(address: IAddress): address is IPv4Address | IPv6Address {
+  return address.type === "TCP" || address.type === "UDP";
 }
 
 /**

@@ -4,33 +4,16 @@
  *
  * @module
  */
-import { ConnectionAborted, ConnectionDone, ConnectionLost } from "../errors.ts";
+import {
+  ConnectionAborted,
+  ConnectionDone,
+  ConnectionLost,
+  ConnectionTimedOut,
+  UnsentDataDropped,
+} from "../errors.ts";
 import type { Failure } from "../failure.ts";
 
-/**
- * The connection was closed because it was idle too long (`TimeoutMixin`, `TimeoutFactory`).
- * A `ConnectionDone`, as in Twisted (the close itself is clean), so code that checks for a
- * clean close is unaffected.
- */
-export class ConnectionTimedOut extends ConnectionDone {
-  constructor(message = "Connection was closed after timing out.", options?: ErrorOptions) {
-    super(message, options);
-  }
-}
-
-/**
- * The connection was closed by the reactor's shutdown while it still had unsent data, which
- * was dropped. A `ConnectionDone`, as Twisted reports a shutdown close.
- */
-export class UnsentDataDropped extends ConnectionDone {
-  /** How many bytes were dropped. */
-  readonly unsent: number;
-
-  constructor(unsent: number) {
-    super(`Connection closed at shutdown; ${unsent} bytes of unsent data dropped.`);
-    this.unsent = unsent;
-  }
-}
+export { ConnectionTimedOut, UnsentDataDropped };
 
 /** The kinds of connection end {@link describeConnectionLoss} tells apart. */
 export type ConnectionLossKind = "clean" | "lost" | "aborted" | "timedOut" | "droppedAtShutdown";

@@ -144,7 +144,7 @@ export class StreamConnector implements IConnector, ConnectionOwner {
     return this.#config.destination;
   }
 
-  /** @internal The connection ended: tell the factory (which may reconnect). */
+  /** The connection ended: tell the factory, which may reconnect (called by the transport, through `ConnectionOwner`). */
   connectionClosed(_transport: TCPTransport, reason: Failure): void {
     this.#transport = undefined;
     this.#socket = undefined;

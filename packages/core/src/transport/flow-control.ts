@@ -10,7 +10,9 @@
  *
  * @module
  */
-import { ConnectionAborted } from "../errors.ts";
+import { UnsentDataLimitExceeded } from "../errors.ts";
+
+export { UnsentDataLimitExceeded };
 
 /**
  * How a connection bounds what it has written but not yet sent. Set per factory (a
@@ -88,25 +90,6 @@ export function hasFlowControl(transport: unknown): transport is IFlowControlled
     transport !== null &&
     typeof (transport as { setFlowControl?: unknown }).setFlowControl === "function"
   );
-}
-
-/**
- * A connection was aborted because it had more unsent data than its ceiling
- * ({@link FlowControlOptions.maxUnsent}): the protocol kept writing to a peer that did not read.
- */
-export class UnsentDataLimitExceeded extends ConnectionAborted {
-  /** Bytes that were queued when the ceiling was hit. */
-  readonly unsent: number;
-  /** The ceiling. */
-  readonly limit: number;
-
-  constructor(unsent: number, limit: number) {
-    super(
-      `Connection aborted: ${unsent} bytes of unsent data exceed the limit of ${limit} (maxUnsent)`,
-    );
-    this.unsent = unsent;
-    this.limit = limit;
-  }
 }
 
 /**

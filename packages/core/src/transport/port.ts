@@ -17,6 +17,7 @@ import type {
   IReactorTime,
 } from "../interfaces.ts";
 import { Logger } from "../logger/logger.ts";
+import { logPrefixOf } from "../logging-context.ts";
 import type { IPv4Address, IPv6Address, UNIXAddress } from "./address.ts";
 import { factoryFlowControl } from "./flow-control.ts";
 import { type ConnectionOwner, TCPTransport } from "./tcp.ts";
@@ -195,7 +196,7 @@ export class StreamPort implements IListeningPort, ConnectionOwner {
     return d;
   }
 
-  /** @internal A connection ended: forget it. */
+  /** A connection ended: forget it (called by the transport, through `ConnectionOwner`). */
   connectionClosed(transport: TCPTransport): void {
     this.#connections.delete(transport);
     if (!this.#listening) this.#releaseTrigger();
@@ -296,8 +297,7 @@ export class StreamPort implements IListeningPort, ConnectionOwner {
 function ignore(): void {}
 
 function nameOf(factory: IProtocolFactory): string {
-  const f = factory as { logPrefix?: () => string };
-  return typeof f.logPrefix === "function" ? f.logPrefix() : factory.constructor.name;
+  return logPrefixOf(factory);
 }
 
 /** `8007` for an IP port, the path for a UNIX socket (as Twisted logs them). */

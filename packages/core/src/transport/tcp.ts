@@ -17,6 +17,7 @@ import type {
   TLSOptions,
 } from "../interfaces.ts";
 import { Logger } from "../logger/logger.ts";
+import { logPrefixOf } from "../logging-context.ts";
 import { containResult } from "../protocol/contain.ts";
 import { connectionDone } from "../protocol/protocol.ts";
 import { addressFor, UNIXAddress } from "./address.ts";
@@ -331,8 +332,7 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
 
   /** Twisted's log prefix: `Protocol,sessionno,peerhost` for a server connection, `Protocol,client` for a client. */
   logPrefix(): string {
-    const p = this.#protocol as { logPrefix?: () => string };
-    const name = typeof p.logPrefix === "function" ? p.logPrefix() : p.constructor.name;
+    const name = logPrefixOf(this.#protocol);
     if (this.#sessionno < 0) return `${name},client`;
     const peer = this.#peer as { host?: string; name?: string | null };
     return `${name},${this.#sessionno},${peer.host ?? peer.name ?? ""}`;

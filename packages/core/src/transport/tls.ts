@@ -8,8 +8,9 @@
  */
 import { isIP } from "node:net";
 import type * as tls from "node:tls";
-import { CertificateError, type ConnectError, fromSystemError } from "../errors.ts";
+import { CertificateError, type ConnectError } from "../errors.ts";
 import type { TLSOptions } from "../interfaces.ts";
+import { fromSystemError } from "../system-errors.ts";
 
 /**
  * OpenSSL's certificate verification results as Node reports them in `err.code`, plus Node's
