@@ -30,7 +30,7 @@ afterEach(() => {
 class Records extends FramedProtocol<Buffer> {
   frames: string[] = [];
   decoder: Decoder<Buffer> = new IntPrefixDecoder({ prefixLength: 2, maxLength: 10 });
-  onFrame?: (frame: Buffer) => void | Promise<void>;
+  onFrame?: ((frame: Buffer) => void | Promise<void>) | undefined;
   protected override currentDecoder(): Decoder<Buffer> {
     return this.decoder;
   }

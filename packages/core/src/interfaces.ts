@@ -219,7 +219,7 @@ export interface IStreamClientEndpoint {
 /** Options for {@link IReactorTCP.listenTCP}. */
 export interface ListenTCPOptions {
   /** Pending-connection queue length; default 511 (Node's and nginx's; Twisted's is 50). */
-  backlog?: number;
+  backlog?: number | undefined;
   /** The address to bind; default `""` (all IPv4 interfaces, `0.0.0.0`). Use `"::"` for IPv6. */
   interface?: string;
 }
@@ -262,7 +262,7 @@ export interface IReactorTCP {
 
 /** Options for {@link IReactorUNIX.listenUNIX}. */
 export interface ListenUNIXOptions {
-  backlog?: number;
+  backlog?: number | undefined;
   /** File mode of the socket file, e.g. `0o666` (Twisted's default). */
   mode?: number;
   /** Take a lock file (`<path>.lock`) and remove a stale socket file left by a dead process. */

@@ -15,9 +15,9 @@ export interface ScaffoldOptions {
   /** Where to create the package; created if missing, refused unless empty. */
   readonly directory: string;
   /** The npm package name; default the directory's name. */
-  readonly packageName?: string;
+  readonly packageName?: string | undefined;
   /** `twist <name>`; default the package name without scope and `torsion-plugin-` prefix. */
-  readonly pluginName?: string;
+  readonly pluginName?: string | undefined;
   /** `line` (a `LineReceiver`, the default) or `raw` (a `Protocol` over bytes). */
   readonly protocol?: ProtocolKind;
   /** Dependency ranges; default those this scaffolder was released with ({@link versionRanges}). */

@@ -35,9 +35,9 @@ export interface SpawnProcessOptions {
    * (`process.env`), as Node's `spawn` does; Twisted's POSIX default is an empty environment.
    * Pass `{}` for an empty one.
    */
-  env?: Readonly<Record<string, string | undefined>>;
+  env?: Readonly<Record<string, string | undefined>> | undefined;
   /** The child's working directory; default this process's. */
-  path?: string;
+  path?: string | undefined;
   /** Run the child as this user id (needs privileges). */
   uid?: number;
   /** Run the child as this group id (needs privileges). */
@@ -51,7 +51,7 @@ export interface SpawnProcessOptions {
    * `EPERM` for a `uid` this process may not use), so the protocol always hears of it after
    * `spawnProcess` returned. Default: the next turn of the event loop.
    */
-  reactor?: IReactorTime;
+  reactor?: IReactorTime | undefined;
   /**
    * At the shutdown of `reactor` (or of the default reactor, when `reactor` has no system
    * events, such as a `Clock`), a child still running gets SIGTERM, then SIGKILL after this

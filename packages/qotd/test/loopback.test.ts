@@ -103,7 +103,7 @@ describe("QOTD over loopback TCP", () => {
     );
     const counts = Object.fromEntries(outcomes);
     const refused = (counts.ECONNREFUSED ?? 0) + (counts.ECONNRESET ?? 0);
-    expect(counts.answered + refused).toBe(total);
+    expect((counts.answered ?? 0) + refused).toBe(total);
     expect(counts.answered).toBeGreaterThan(0);
     await expect.poll(() => lost, { timeout: 10_000 }).toBe(made);
     // and the server still answers afterwards

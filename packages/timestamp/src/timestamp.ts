@@ -17,7 +17,7 @@ export interface TimestampOptions {
    * The time zone of the stamp: `undefined` (the default) is the process's local time, as the
    * tutorial's `time.ctime()`; `"UTC"` or an IANA name (`"Europe/Paris"`) otherwise.
    */
-  timeZone?: string;
+  timeZone?: string | undefined;
 }
 
 /**

@@ -35,7 +35,7 @@ export interface StreamServerEndpointServiceOptions {
    * it asks them to close. Default: not set, which means 0 (Twisted's behaviour: stop listening
    * only). `twist` sets it from `--shutdown-timeout` on every service that leaves it unset.
    */
-  drainTimeout?: number;
+  drainTimeout?: number | undefined;
   /** The clock the drain and the idle timeout are timed on; default the reactor. */
   clock?: IReactorTime;
   /**

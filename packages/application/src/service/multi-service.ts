@@ -99,9 +99,12 @@ export class MultiService extends Service implements IServiceCollection {
         if (!this.running) return;
         return maybeDeferred(() => child.startService()).addCallbacks(
           () => {
-            if (this.running) this.#started.push(child);
+            if (this.running) {
+              this.#started.push(child);
+              return undefined;
+            }
             // A child that finished starting after stopService ran is stopped now.
-            else return maybeDeferred(() => child.stopService());
+            return maybeDeferred(() => child.stopService());
           },
           (f: Failure) => {
             // A child whose start failed is not running, whatever it set before failing.

@@ -30,7 +30,7 @@ export interface IntPrefixDecoderOptions {
   /** Width of the prefix: 1, 2 or 4 bytes. */
   prefixLength: PrefixLength;
   /** The longest payload accepted, in bytes. Default 99999, as Twisted. */
-  maxLength?: number;
+  maxLength?: number | undefined;
 }
 
 /**

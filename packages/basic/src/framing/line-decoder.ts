@@ -37,7 +37,7 @@ export interface LineDecoderOptions {
    * The longest line accepted, in bytes, delimiter excluded. Default 16384. An unlimited
    * decoder must be asked for by name, `"unlimited"`: it buffers whatever the peer sends.
    */
-  maxLength?: number | "unlimited";
+  maxLength?: number | "unlimited" | undefined;
   /**
    * At end of input, deliver leftover bytes as a last, unterminated line (as `readline` does
    * for a file without a final newline). Default `false`: leftovers are an error.

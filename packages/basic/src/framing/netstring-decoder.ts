@@ -24,7 +24,7 @@ export class NetstringParseError extends DecodeError {}
 /** Options for {@link NetstringDecoder}. */
 export interface NetstringDecoderOptions {
   /** The longest payload accepted, in bytes. Default 99999, as Twisted. */
-  maxLength?: number;
+  maxLength?: number | undefined;
 }
 
 /**

@@ -352,6 +352,7 @@ describe("the registry", () => {
         } catch (e) {
           return e as Error;
         }
+        return undefined;
       })();
       expect(err).toBeInstanceOf(EndpointDescriptionError);
       expect(err?.message).toBe(`No thanks in "grumpy:1"`);

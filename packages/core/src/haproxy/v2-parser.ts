@@ -30,7 +30,7 @@ const ADDRESS_LENGTH: Readonly<Record<number, number>> = { 1: 12, 2: 36, 3: 216 
 /** Options of {@link V2Parser}. */
 export interface V2ParserOptions {
   /** Refuse a header whose declared length (after the fixed 16 bytes) is above this; default {@link V2_DEFAULT_MAX_LENGTH}. */
-  maxLength?: number;
+  maxLength?: number | undefined;
 }
 
 /** RFC 5952 text of a 16-byte IPv6 address (`::1`, `2001:db8::1`, `::ffff:127.0.0.1`), as Node reports socket addresses. */
