@@ -11,6 +11,7 @@ import type { ConnectTCPOptions, IProtocolFactory, ListenTCPOptions } from "../i
 import { addressFor } from "../transport/address.ts";
 import { type ConnectorReactor, StreamConnector } from "../transport/connector.ts";
 import { type ShutdownHooks, StreamPort, type StreamPortConfig } from "../transport/port.ts";
+import { createStreamServer } from "./transport-choice.ts";
 
 /** Twisted's default listen backlog. */
 export const DEFAULT_BACKLOG = 50;
@@ -32,7 +33,7 @@ export function listenTCP(
   factory: IProtocolFactory,
   options: ListenTCPOptions = {},
 ): Deferred<StreamPort> {
-  const server = net.createServer({ allowHalfOpen: true });
+  const server = createStreamServer(reactor);
   const config = ipPortConfig(server, "connection", "TCP", port, options);
   return new StreamPort(config, factory, reactor).start();
 }

@@ -13,6 +13,7 @@ import { UNIXAddress } from "../transport/address.ts";
 import { type ConnectorReactor, StreamConnector } from "../transport/connector.ts";
 import { type ShutdownHooks, StreamPort } from "../transport/port.ts";
 import { DEFAULT_BACKLOG, DEFAULT_CONNECT_TIMEOUT } from "./tcp.ts";
+import { createStreamServer } from "./transport-choice.ts";
 
 /**
  * Listen on the UNIX socket file `path`, made with `options.mode` (default `0o666`).
@@ -45,7 +46,7 @@ export function listenUNIX(
     }
     if (taken === "stale") removeStaleSocket(path);
   }
-  const server = net.createServer({ allowHalfOpen: true });
+  const server = createStreamServer(reactor);
   const host = new UNIXAddress(path);
   const releaseLock = (): void => {
     if (lock !== undefined) unlinkQuietly(lock);
