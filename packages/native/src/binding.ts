@@ -7,8 +7,8 @@
  */
 import { createRequire } from "node:module";
 
-/** An open libuv handle, owned by the addon; never used after its `close` callback. */
-export type Handle = object & { readonly __handle: unique symbol };
+/** An open libuv handle: its slot in the addon's table; never used after its `close` callback. */
+export type Handle = number & { readonly __handle: unique symbol };
 
 /** What the addon exports (see `src/addon/torsion_native.c`). Errors are negative libuv codes. */
 export interface Binding {

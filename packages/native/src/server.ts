@@ -67,8 +67,8 @@ export class NativeServer extends EventEmitter {
       if (server.#h === null) return;
       const socket = new NativeSocket(server.#tcp);
       const h = server.#binding.accept(server.#h, socket);
-      if (typeof h === "number") return; // the peer left before accept (as node:net, ignored)
-      NativeSocket.init(socket, server.#binding, h);
+      if ((h as number) < 0) return; // the peer left before accept (as node:net, ignored)
+      NativeSocket.init(socket, server.#binding, h as Handle);
       server.emit("connection", socket);
     };
   }
@@ -139,7 +139,7 @@ export class NativeServer extends EventEmitter {
   }
 
   #finish(result: ReturnType<Binding["listenTCP"]>, address: string, port: number): void {
-    if ("errno" in result) {
+    if (typeof result === "object") {
       const error = listenError(result.errno, address, port);
       process.nextTick(() => this.emit("error", error));
       return;

@@ -5,8 +5,8 @@
  *
  * Ownership, in one place:
  * - Every handle is a `struct handle` allocated here and freed in its close callback. JavaScript
- *   holds it as an External and must not use it after its `close` callback ran (the JS side
- *   forgets the External then). While open, the handle keeps a strong reference to its JS
+ *   holds it by its slot number in the environment's handle table (no External, so nothing of
+ *   ours waits for a garbage collection) and forgets it in its `close` callback. While open, the handle keeps a strong reference to its JS
  *   wrapper object, so the wrapper lives as long as the socket does.
  * - Received bytes are read into a slab (an ArrayBuffer owned by JavaScript) at an offset that
  *   only moves forward; a slab is replaced, never reused, when too little of it is left. So a
@@ -50,6 +50,9 @@ typedef struct env_data {
   char* slab;
   size_t slab_used;
   struct handle* handles; /* every open handle, to close them at environment teardown */
+  struct handle** table;  /* slot number -> handle, for JavaScript */
+  uint32_t table_size;
+  uint32_t free_slot;     /* a hint: the lowest slot that may be free */
   napi_async_cleanup_hook_handle cleanup;
   int tearing_down;
 } env_data;
@@ -62,6 +65,7 @@ typedef struct handle {
     uv_pipe_t pipe;
   } u;
   int kind;
+  uint32_t slot;
   int closing;
   int reading;
   env_data* d;
@@ -92,10 +96,29 @@ static napi_value number(napi_env env, double v) {
 }
 
 static handle* get_handle(napi_env env, napi_value v) {
-  void* p = NULL;
-  if (napi_get_value_external(env, v, &p) != napi_ok) return NULL;
-  handle* h = (handle*)p;
+  uint32_t slot;
+  if (napi_get_value_uint32(env, v, &slot) != napi_ok) return NULL;
+  env_data* d = get_data(env);
+  if (slot >= d->table_size) return NULL;
+  handle* h = d->table[slot];
   return h != NULL && !h->closing ? h : NULL;
+}
+
+static int take_slot(env_data* d, handle* h) {
+  uint32_t i = d->free_slot;
+  while (i < d->table_size && d->table[i] != NULL) i++;
+  if (i == d->table_size) {
+    uint32_t size = d->table_size == 0 ? 64 : d->table_size * 2;
+    handle** table = (handle**)realloc(d->table, sizeof(handle*) * size);
+    if (table == NULL) return -1;
+    memset(table + d->table_size, 0, sizeof(handle*) * (size - d->table_size));
+    d->table = table;
+    d->table_size = size;
+  }
+  d->table[i] = h;
+  h->slot = i;
+  d->free_slot = i + 1;
+  return 0;
 }
 
 static napi_value throw_closed(napi_env env) {
@@ -126,6 +149,8 @@ static void link_handle(env_data* d, handle* h) {
 }
 
 static void unlink_handle(env_data* d, handle* h) {
+  d->table[h->slot] = NULL;
+  if (h->slot < d->free_slot) d->free_slot = h->slot;
   if (h->prev != NULL) h->prev->next = h->next;
   else d->handles = h->next;
   if (h->next != NULL) h->next->prev = h->prev;
@@ -173,8 +198,14 @@ static int adopt_wrapper(napi_env env, handle* h, napi_value wrapper, const char
 static handle* new_handle(env_data* d, int kind) {
   handle* h = (handle*)calloc(1, sizeof(handle));
   if (h == NULL) return NULL;
+  if (take_slot(d, h) != 0) {
+    free(h);
+    return NULL;
+  }
   int r = kind == KIND_TCP ? uv_tcp_init(d->loop, &h->u.tcp) : uv_pipe_init(d->loop, &h->u.pipe, 0);
   if (r != 0) {
+    d->table[h->slot] = NULL;
+    if (h->slot < d->free_slot) d->free_slot = h->slot;
     free(h);
     return NULL;
   }
@@ -185,9 +216,7 @@ static handle* new_handle(env_data* d, int kind) {
 }
 
 static napi_value wrap(napi_env env, handle* h) {
-  napi_value ext;
-  if (napi_create_external(env, h, NULL, NULL, &ext) != napi_ok) return NULL;
-  return ext;
+  return number(env, h->slot);
 }
 
 static int get_string(napi_env env, napi_value v, char* buf, size_t size) {
@@ -661,6 +690,13 @@ static napi_value js_hand_over(napi_env env, napi_callback_info info) {
 static void on_teardown(napi_async_cleanup_hook_handle hook, void* arg) {
   env_data* d = (env_data*)arg;
   d->tearing_down = 1;
+  for (int i = 0; i < CB_COUNT; i++) {
+    if (d->callbacks[i] != NULL) napi_delete_reference(d->env, d->callbacks[i]);
+    d->callbacks[i] = NULL;
+  }
+  if (d->slab_ref != NULL) napi_delete_reference(d->env, d->slab_ref);
+  d->slab_ref = NULL;
+  d->slab = NULL;
   if (d->handles == NULL) {
     d->cleanup = NULL;
     napi_remove_async_cleanup_hook(hook);
@@ -673,7 +709,8 @@ static void free_data(napi_env env, void* data, void* hint) {
   env_data* d = (env_data*)data;
   (void)env;
   (void)hint;
-  /* References die with the environment; only our own memory is left to free. */
+  /* The references were deleted at teardown; only our own memory is left to free. */
+  free(d->table);
   free(d);
 }
 
