@@ -51,7 +51,7 @@ export let socketCallbacks: {
  * connection is half-open (as `allowHalfOpen: true`): after `end` from the peer it may still
  * write, and it closes itself once both directions are done.
  *
- * Received data: each `data` Buffer is the caller's to keep. It is a view of a 256 KiB slab
+ * Received data: each `data` Buffer is the caller's to keep. It is a view of a 512 KiB slab
  * that the addon fills at an offset that only moves forward and replaces, never reuses, when
  * it is nearly full, so no Buffer ever handed out changes afterwards (a kept Buffer keeps its
  * slab alive, as a pooled `Buffer.allocUnsafe` does).

@@ -28,8 +28,8 @@
 #include <string.h>
 #include <uv.h>
 
-#define SLAB_SIZE (256 * 1024)
-#define SLAB_MIN_FREE (16 * 1024)
+#define SLAB_SIZE (512 * 1024)
+#define SLAB_MIN_FREE (64 * 1024) /* a whole 64 KiB read: a split read means split writes, and Nagle */
 #define STACK_BUFS 16
 
 #define CHECK(call)                                                                          \
