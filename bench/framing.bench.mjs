@@ -2,6 +2,16 @@
 // in messages/s, fed in 16 B and 1 KiB chunks.
 // Run with `pnpm bench framing` (builds first) or `node --expose-gc bench/framing.bench.mjs`.
 import {
+  basicEntry,
+  bestTime,
+  chunksOf,
+  countDecoded,
+  nullTransport,
+  printTable,
+  sizeLabel,
+} from "./lib.mjs";
+
+const {
   Accumulator,
   encodeIntPrefixed,
   encodeNetstring,
@@ -9,8 +19,7 @@ import {
   IntPrefixDecoder,
   NetstringDecoder,
   NetstringReceiver,
-} from "../packages/basic/dist/index.js";
-import { bestTime, chunksOf, countDecoded, nullTransport, printTable, sizeLabel } from "./lib.mjs";
+} = await import(basicEntry());
 
 const RUNS = 15;
 const MESSAGES = 100_000;

@@ -1,3 +1,6 @@
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
 // Small helpers shared by the benchmarks: timing loops, chunking, a null transport and a
 // Markdown table printer.
 
@@ -28,13 +31,31 @@ export async function opsPerSecond(fn, { ms = 1000, warmupMs = 200, batch = 1000
 export async function bestTime(fn, runs = 15) {
   await fn();
   await fn();
+  const now = benchClock();
   let best = Number.POSITIVE_INFINITY;
   for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
+    const t0 = now();
     await fn();
-    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+    best = Math.min(best, now() - t0);
   }
   return best;
+}
+
+/**
+ * The clock {@link bestTime} reads, in seconds: wall time, or with `TORSION_BENCH_CPU` set this
+ * process's CPU time (user + system), which time spent waiting for a core on a busy machine
+ * does not inflate. Meant for CPU-bound, synchronous work compared build against build
+ * (`compare-basic.mjs` sets it).
+ */
+function benchClock() {
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by benchmarks, which turbo never runs
+  if (process.env.TORSION_BENCH_CPU) {
+    return () => {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1e6;
+    };
+  }
+  return () => Number(process.hrtime.bigint()) / 1e9;
 }
 
 /** `buf` cut into consecutive views of `size` bytes (the last may be shorter). */
@@ -87,9 +108,17 @@ export function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Print rows (objects with the same keys) as a Markdown table. */
+/**
+ * Print rows (objects with the same keys) as a Markdown table, or as one JSON line when
+ * `TORSION_BENCH_JSON` is set (for `compare-basic.mjs`, which merges runs).
+ */
 export function printTable(rows) {
   if (rows.length === 0) return;
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by benchmarks, which turbo never runs
+  if (process.env.TORSION_BENCH_JSON) {
+    console.log(JSON.stringify({ table: rows }));
+    return;
+  }
   const keys = Object.keys(rows[0]);
   const fmt = (v) =>
     typeof v === "number"
@@ -100,4 +129,16 @@ export function printTable(rows) {
   console.log(`| ${keys.join(" | ")} |`);
   console.log(`|${keys.map(() => "---").join("|")}|`);
   for (const r of rows) console.log(`| ${keys.map((k) => fmt(r[k])).join(" | ")} |`);
+}
+
+/**
+ * The URL of the @torsion/basic build a benchmark measures: this repository's `dist/`, or the
+ * build in the directory named by `TORSION_BASIC_DIST` (made by `build-baseline.mjs`).
+ */
+export function basicEntry() {
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by benchmarks, which turbo never runs
+  const dir = process.env.TORSION_BASIC_DIST;
+  if (dir === undefined || dir === "")
+    return new URL("../packages/basic/dist/index.js", import.meta.url).href;
+  return pathToFileURL(join(resolve(dir), "dist", "index.js")).href;
 }

@@ -4,8 +4,17 @@
 import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
 import split2 from "split2";
-import { Accumulator, LineDecoder, LineReceiver } from "../packages/basic/dist/index.js";
-import { bestTime, chunksOf, countDecoded, nullTransport, printTable, sizeLabel } from "./lib.mjs";
+import {
+  basicEntry,
+  bestTime,
+  chunksOf,
+  countDecoded,
+  nullTransport,
+  printTable,
+  sizeLabel,
+} from "./lib.mjs";
+
+const { Accumulator, LineDecoder, LineReceiver } = await import(basicEntry());
 
 const CRLF = Buffer.from("\r\n");
 const RUNS = 15;

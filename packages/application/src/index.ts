@@ -55,9 +55,27 @@ export type { LoadPluginOptions } from "./plugin/load.ts";
 export { satisfies } from "./plugin/semver.ts";
 
 // --- runner -------------------------------------------------------------------------------
+export { ConnectionMetrics } from "./metrics/connection-metrics.ts";
+export type { EndpointCounters } from "./metrics/connection-metrics.ts";
+export { CountingFactory } from "./metrics/counting-factory.ts";
+export { HealthState } from "./metrics/health.ts";
+export {
+  DEFAULT_METRICS_GRACE,
+  instrumentServices,
+  MetricsService,
+  withMetrics,
+} from "./metrics/metrics-service.ts";
+export type { MetricsServiceOptions } from "./metrics/metrics-service.ts";
+export { pluginMetricsRegistry } from "./metrics/plugin-registry.ts";
+export { startPrimaryMetrics } from "./metrics/primary.ts";
+export type { PrimaryMetricsOptions } from "./metrics/primary.ts";
 export { EXIT_USAGE, main } from "./runner/main.ts";
 export type { RunnerIO } from "./runner/main.ts";
-export { serviceMakerHelpers } from "./runner/compose.ts";
-export type { ConfigServiceEntry, RunnerReactor, TwistConfig } from "./runner/compose.ts";
+export type { TerminalStream } from "./runner/logging.ts";
+export type { ProcessEvents } from "./runner/process-handlers.ts";
+export { serviceMakerHelpers } from "./runner/helpers.ts";
+export type { RunnerReactor } from "./runner/helpers.ts";
+export { StartupError } from "./runner/startup-error.ts";
+export type { ConfigServiceEntry, TwistConfig } from "./runner/config.ts";
 export { PIDFile } from "./runner/pidfile.ts";
 export { applicationVersion } from "./version.ts";

@@ -50,11 +50,15 @@ describe("twist (child process)", { timeout: 60_000 }, () => {
       "a connection log line",
     );
     expect(made.system).toMatch(/^Echo,0,127\.0\.0\.1$/);
+    expect(t.records.map((r) => r.msg)).toContain(
+      `Service echo listening on tcp:127.0.0.1:${port}`,
+    );
     c.end();
-    await t.waitFor(
+    const lost = await t.waitFor(
       () => t.records.find((r) => r.msg.startsWith("Connection lost")),
       "a connection-lost line",
     );
+    expect(lost.msg).toBe("Connection lost: closed cleanly");
     t.proc.kill("SIGTERM");
     expect(await t.exited).toBe(0);
     expect(existsSync(pidfile)).toBe(false);
@@ -113,8 +117,11 @@ describe("twist (child process)", { timeout: 60_000 }, () => {
     expect(await format.exited).toBe(64);
     expect(format.stderr).toContain("--log-format must be text or json");
     const refused = twist("echo", "--refuse", "no such time zone");
-    expect(await refused.exited).toBe(64);
-    expect(refused.stderr).toMatch(/^twist: echo: no such time zone\nUsage: twist/);
+    expect(await refused.exited).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^twist: plugin echo could not make its service: no such time zone \(fix/,
+    );
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
     const missing = twist("nosuchplugin");
     expect(await missing.exited).toBe(64);
     expect(missing.stderr).toMatch(

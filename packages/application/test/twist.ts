@@ -12,9 +12,13 @@ import { fileURLToPath } from "node:url";
 export const CLI: string = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
 
-/** A temporary directory with the fixture echo plugin installed in its node_modules. */
+/**
+ * A temporary project (a package.json, so plugin discovery stops there) with the fixture echo
+ * plugin installed in its node_modules.
+ */
 export function fixtureDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "torsion-twist-"));
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "project", private: true }));
   const pkg = join(dir, "node_modules", "@fixture", "echo");
   mkdirSync(pkg, { recursive: true });
   writeFileSync(
@@ -97,16 +101,22 @@ export class Twist {
     }
   }
 
-  /** The ports it listens on, once `count` of them are listening. */
-  ports(count = 1): Promise<number[]> {
-    return this.waitFor(() => {
-      const ports = [
-        ...new Set(
-          this.records.filter((r) => /starting on \d+/.test(r.msg)).map((r) => Number(r.address)),
-        ),
-      ];
-      return ports.length >= count ? ports : undefined;
-    }, `${count} listening port(s)`);
+  /** The ports it listens on, once `count` of them are listening (waiting at most `ms`). */
+  ports(count = 1, ms?: number): Promise<number[]> {
+    return this.waitFor(
+      () => {
+        const ports = [
+          ...new Set(
+            this.records
+              .filter((r) => /^Service \S+ listening on /.test(r.msg))
+              .map((r) => Number(r.port)),
+          ),
+        ];
+        return ports.length >= count ? ports : undefined;
+      },
+      `${count} listening port(s)`,
+      ms,
+    );
   }
 }
 

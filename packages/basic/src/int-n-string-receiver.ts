@@ -5,15 +5,16 @@
  * @module
  */
 
-import { Accumulator } from "./framing/accumulator.ts";
+import { containRejection, type HookResult } from "./callback-failure.ts";
+import { FramedProtocol } from "./framed-protocol.ts";
+import type { DecodeError, Decoder } from "./framing/decoder.ts";
 import {
   DEFAULT_MAX_PREFIXED_LENGTH,
-  encodeIntPrefixed,
   IntPrefixDecoder,
   LengthLimitExceededError,
   type PrefixLength,
 } from "./framing/int-prefix-decoder.ts";
-import { PauseableProtocol } from "./pauseable.ts";
+import { IntPrefixEncoder } from "./framing/int-prefix-encoder.ts";
 
 /**
  * Base class of the length-prefixed protocols: each string is preceded by its length as an
@@ -31,7 +32,7 @@ import { PauseableProtocol } from "./pauseable.ts";
  * A push producer, as Twisted's: {@link IntNStringReceiver.pauseProducing} holds back strings
  * already received, {@link IntNStringReceiver.resumeProducing} delivers them.
  */
-export abstract class IntNStringReceiver extends PauseableProtocol {
+export abstract class IntNStringReceiver extends FramedProtocol<Buffer> {
   /** Width of the prefix in bytes. */
   abstract readonly prefixLength: PrefixLength;
   /** The prefix as a Python `struct` format, for reference (`"!B"`, `"!H"`, `"!I"`). */
@@ -39,19 +40,19 @@ export abstract class IntNStringReceiver extends PauseableProtocol {
   /** The longest string accepted (Twisted's default 99999). */
   MAX_LENGTH: number = DEFAULT_MAX_PREFIXED_LENGTH;
 
-  readonly #buffer = new Accumulator();
   #decoder: IntPrefixDecoder | undefined;
+  #encoder: IntPrefixEncoder | undefined;
 
-  /** Called with each string, prefix removed. Override it; the default throws. */
-  stringReceived(_data: Buffer): void {
+  /** Called with each string, prefix removed. Override it (it may be `async`); the default throws. */
+  stringReceived(_data: Buffer): HookResult {
     throw new Error(`${this.constructor.name} must override stringReceived`);
   }
 
   /**
    * A prefix announced `length` bytes, more than `MAX_LENGTH`. The default closes the
-   * connection.
+   * connection. May be `async`.
    */
-  lengthLimitExceeded(_length: number): void {
+  lengthLimitExceeded(_length: number): HookResult {
     this.transport.loseConnection();
   }
 
@@ -62,32 +63,28 @@ export abstract class IntNStringReceiver extends PauseableProtocol {
    *   (2^(8 × prefixLength) bytes or more); nothing is written then.
    */
   sendString(data: string | Uint8Array): void {
-    this.transport.write(encodeIntPrefixed(data, this.prefixLength));
+    this.#encoder ??= new IntPrefixEncoder({ prefixLength: this.prefixLength });
+    this.transport.write(this.#encoder.encode(data));
   }
 
-  override dataReceived(data: Buffer): void {
-    const buffer = this.#buffer;
-    buffer.push(data);
-    let decoder = this.#decoder;
-    if (decoder === undefined || decoder.maxLength !== this.MAX_LENGTH) {
-      decoder = this.#decoder = new IntPrefixDecoder({
-        prefixLength: this.prefixLength,
-        maxLength: this.MAX_LENGTH,
-      });
-    }
-    while (!this.paused) {
-      let payload: Buffer | undefined;
-      try {
-        payload = decoder.decode(buffer);
-      } catch (err) {
-        if (!(err instanceof LengthLimitExceededError)) throw err;
-        buffer.clear();
-        this.lengthLimitExceeded(err.length);
-        return;
-      }
-      if (payload === undefined) return;
-      this.stringReceived(payload);
-    }
+  protected override currentDecoder(): Decoder<Buffer> {
+    const d = this.#decoder;
+    if (d !== undefined && d.maxLength === this.MAX_LENGTH) return d;
+    return (this.#decoder = new IntPrefixDecoder({
+      prefixLength: this.prefixLength,
+      maxLength: this.MAX_LENGTH,
+    }));
+  }
+
+  protected override frameReceived(payload: Buffer): void {
+    containRejection(this, this.stringReceived(payload), "stringReceived");
+  }
+
+  /** A {@link LengthLimitExceededError} (the decoder throws no other). */
+  protected override frameDecodeFailed(err: DecodeError): void {
+    this.receiveBuffer.clear();
+    const length = err instanceof LengthLimitExceededError ? err.length : Number.NaN;
+    containRejection(this, this.lengthLimitExceeded(length), "lengthLimitExceeded");
   }
 }
 

@@ -3,12 +3,34 @@
  *
  * @module
  */
-import { Protocol } from "@torsion/core";
-import { Accumulator } from "./framing/accumulator.ts";
-import { DEFAULT_MAX_LINE_LENGTH, LineDecoder } from "./framing/line-decoder.ts";
-import { isDisconnecting, toBytes } from "./line-receiver.ts";
+import { containRejection, type HookResult } from "./callback-failure.ts";
+import { FramedProtocol } from "./framed-protocol.ts";
+import type { Accumulator } from "./framing/accumulator.ts";
+import type { DecodeError, Decoder } from "./framing/decoder.ts";
+import { DEFAULT_MAX_LINE_LENGTH, LineDecoder, LineTooLongError } from "./framing/line-decoder.ts";
+import { LineEncoder } from "./framing/line-encoder.ts";
 
 const CRLF: Buffer = Buffer.from("\r\n");
+
+/**
+ * LineOnlyReceiver's limit rule as a decoder: a complete line longer than `max` fails (as
+ * LineDecoder's own rule, before it is taken), and so does an unterminated rest longer than
+ * `max` once every complete line was taken (Twisted's check at the end of each chunk).
+ */
+class LineOnlyDecoder implements Decoder<Buffer> {
+  readonly lines: LineDecoder;
+  readonly max: number;
+  constructor(delimiter: string | Uint8Array, max: number) {
+    this.lines = new LineDecoder({ delimiter, maxLength: max });
+    this.max = max;
+  }
+  decode(input: Accumulator): Buffer | undefined {
+    const line = this.lines.decode(input);
+    if (line === undefined && input.length > this.max)
+      throw new LineTooLongError(input.length, this.max, false);
+    return line;
+  }
+}
 
 /**
  * A protocol that receives only lines: {@link LineReceiver} without raw mode and without
@@ -28,65 +50,65 @@ const CRLF: Buffer = Buffer.from("\r\n");
  * Lines of a chunk that follow one that made the protocol call `transport.loseConnection()`
  * are dropped, as in Twisted.
  */
-export class LineOnlyReceiver extends Protocol {
+export class LineOnlyReceiver extends FramedProtocol<Buffer> {
   /** The line delimiter (default `"\r\n"`). Strings are UTF-8. */
   delimiter: string | Uint8Array = CRLF;
   /** The longest line accepted, delimiter excluded (default 16384). */
   MAX_LENGTH: number = DEFAULT_MAX_LINE_LENGTH;
 
-  readonly #buffer = new Accumulator();
-  #decoder: LineDecoder | undefined;
+  #decoder: LineOnlyDecoder | undefined;
   #decoderDelimiter: string | Uint8Array | undefined;
+  #encoder: LineEncoder | undefined;
+  #encoderDelimiter: string | Uint8Array | undefined;
 
-  /** Called with each line, delimiter removed. Override it; the default throws. */
-  lineReceived(_line: Buffer): void {
+  /** Called with each line, delimiter removed. Override it (it may be `async`); the default throws. */
+  lineReceived(_line: Buffer): HookResult {
     throw new Error(`${this.constructor.name} must override lineReceived`);
   }
 
-  /** Write `line` followed by the delimiter (one `writeSequence`, as Twisted). */
+  /** Write `line` followed by the delimiter (one write). */
   sendLine(line: string | Uint8Array): void {
-    this.transport.writeSequence([toBytes(line), toBytes(this.delimiter)]);
+    let encoder = this.#encoder;
+    if (encoder === undefined || this.#encoderDelimiter !== this.delimiter) {
+      this.#encoderDelimiter = this.delimiter;
+      encoder = this.#encoder = new LineEncoder({ delimiter: this.delimiter });
+    }
+    this.transport.write(encoder.encode(line));
   }
 
-  /** A line exceeded `MAX_LENGTH` (see the class doc). The default closes the connection. */
-  lineLengthExceeded(_line: Buffer): void {
+  /**
+   * A line exceeded `MAX_LENGTH` (see the class doc). The default closes the connection. May
+   * be `async`.
+   */
+  lineLengthExceeded(_line: Buffer): HookResult {
     this.transport.loseConnection();
   }
 
-  override dataReceived(data: Buffer): void {
-    const buffer = this.#buffer;
-    const decoder = this.#lineDecoder();
-    const dlen = decoder.delimiter.length;
-    const max = this.MAX_LENGTH;
-    buffer.push(data);
-    for (;;) {
-      const line = decoder.decode(buffer);
-      if (line === undefined) break;
-      if (isDisconnecting(this.transport)) {
-        this.#dropCompleteLines(decoder.delimiter, dlen);
-        return;
-      }
-      if (line.length > max) {
-        this.#dropCompleteLines(decoder.delimiter, dlen);
-        this.lineLengthExceeded(line);
-        return;
-      }
-      this.lineReceived(line);
-    }
-    if (buffer.length > max) this.lineLengthExceeded(buffer.takeAll());
-  }
-
-  /** Drop the complete lines still buffered, keeping the unterminated rest (Twisted's split). */
-  #dropCompleteLines(delimiter: Buffer, dlen: number): void {
-    const last = this.#buffer.lastIndexOf(delimiter);
-    if (last >= 0) this.#buffer.skip(last + dlen);
-  }
-
-  #lineDecoder(): LineDecoder {
+  protected override currentDecoder(): Decoder<Buffer> {
     const d = this.#decoder;
-    if (d !== undefined && this.#decoderDelimiter === this.delimiter) return d;
+    if (d !== undefined && this.#decoderDelimiter === this.delimiter && d.max === this.MAX_LENGTH)
+      return d;
     this.#decoderDelimiter = this.delimiter;
-    // The limit is applied here, by LineOnlyReceiver's own rule, not by the decoder's.
-    return (this.#decoder = new LineDecoder({ delimiter: this.delimiter, maxLength: "unlimited" }));
+    return (this.#decoder = new LineOnlyDecoder(this.delimiter, this.MAX_LENGTH));
+  }
+
+  protected override frameReceived(line: Buffer): void {
+    containRejection(this, this.lineReceived(line), "lineReceived");
+  }
+
+  /** A line over the limit (the decoder throws no other error). */
+  protected override frameDecodeFailed(err: DecodeError): void {
+    const input = this.receiveBuffer;
+    let line: Buffer;
+    if (err instanceof LineTooLongError && err.terminated) {
+      const delimiter = this.#decoder!.lines.delimiter;
+      line = input.takeFrame(err.length, delimiter.length);
+      // The other complete lines of the chunk are dropped, the unterminated rest kept (Twisted's split).
+      const last = input.lastIndexOf(delimiter);
+      if (last >= 0) input.skip(last + delimiter.length);
+    } else {
+      line = input.takeAll();
+    }
+    containRejection(this, this.lineLengthExceeded(line), "lineLengthExceeded");
   }
 }

@@ -4,22 +4,21 @@
  * @module
  */
 
-import type { ITCPTransport, ITransport } from "@torsion/core";
-import { Accumulator } from "./framing/accumulator.ts";
-import { DEFAULT_MAX_LINE_LENGTH, LineDecoder, LineTooLongError } from "./framing/line-decoder.ts";
-import { PauseableProtocol } from "./pauseable.ts";
+import { containRejection, type HookResult } from "./callback-failure.ts";
+import { FramedProtocol } from "./framed-protocol.ts";
+import type { Accumulator } from "./framing/accumulator.ts";
+import type { DecodeError, Decoder } from "./framing/decoder.ts";
+import { DEFAULT_MAX_LINE_LENGTH, LineDecoder } from "./framing/line-decoder.ts";
+import { LineEncoder } from "./framing/line-encoder.ts";
 
 const CRLF: Buffer = Buffer.from("\r\n");
 
-/** `transport.disconnecting`, for transports that have it (Twisted's `ITCPTransport`). */
-export function isDisconnecting(transport: ITransport): boolean {
-  return (transport as Partial<ITCPTransport>).disconnecting === true;
-}
-
-/** Encode `data` (strings as UTF-8). */
-export function toBytes(data: string | Uint8Array): Uint8Array {
-  return typeof data === "string" ? Buffer.from(data, "utf8") : data;
-}
+/** Raw mode's framing: everything buffered is one frame. */
+const RAW: Decoder<Buffer> = {
+  decode(input: Accumulator): Buffer | undefined {
+    return input.length > 0 ? input.takeAll() : undefined;
+  },
+};
 
 /**
  * A protocol that receives lines and/or raw data, depending on mode: in line mode each line
@@ -46,7 +45,7 @@ export function toBytes(data: string | Uint8Array): Uint8Array {
  * Linear time whatever the chunking: the scan position is kept between chunks, so a 1.6 MB
  * line in 1 KiB chunks is scanned once (Twisted rescans it per chunk: quadratic).
  */
-export class LineReceiver extends PauseableProtocol {
+export class LineReceiver extends FramedProtocol<Buffer> {
   /** The line delimiter (Twisted's default `"\r\n"`). Strings are UTF-8. */
   delimiter: string | Uint8Array = CRLF;
   /** The longest line accepted, delimiter excluded (Twisted's default 16384). */
@@ -54,44 +53,50 @@ export class LineReceiver extends PauseableProtocol {
   /** `true` in line mode (the default), `false` in raw mode. Twisted's `line_mode`. */
   lineMode = true;
 
-  readonly #buffer = new Accumulator();
   #decoder: LineDecoder | undefined;
   #decoderDelimiter: string | Uint8Array | undefined;
   #decoderMax = -1;
-  #busyReceiving = false;
+  /** The mode the decoder last handed out is for. */
+  #decoderLineMode = true;
+  #encoder: LineEncoder | undefined;
+  #encoderDelimiter: string | Uint8Array | undefined;
 
-  /** Called with each line, delimiter removed. Override it; the default throws. */
-  lineReceived(_line: Buffer): void {
+  /** Called with each line, delimiter removed. Override it (it may be `async`); the default throws. */
+  lineReceived(_line: Buffer): HookResult {
     throw new Error(`${this.constructor.name} must override lineReceived`);
   }
 
-  /** Called with raw data in raw mode. Override it if you use raw mode; the default throws. */
-  rawDataReceived(_data: Buffer): void {
+  /**
+   * Called with raw data in raw mode. Override it (it may be `async`) if you use raw mode; the
+   * default throws.
+   */
+  rawDataReceived(_data: Buffer): HookResult {
     throw new Error(`${this.constructor.name} must override rawDataReceived to use raw mode`);
   }
 
-  /** Write `line` followed by the delimiter. */
+  /** Write `line` followed by the delimiter (one write). */
   sendLine(line: string | Uint8Array): void {
-    const bytes = toBytes(line);
-    const delimiter = toBytes(this.delimiter);
-    const out = Buffer.allocUnsafe(bytes.length + delimiter.length);
-    out.set(bytes, 0);
-    out.set(delimiter, bytes.length);
-    this.transport.write(out);
+    let encoder = this.#encoder;
+    if (encoder === undefined || this.#encoderDelimiter !== this.delimiter) {
+      this.#encoderDelimiter = this.delimiter;
+      encoder = this.#encoder = new LineEncoder({ delimiter: this.delimiter });
+    }
+    this.transport.write(encoder.encode(line));
   }
 
   /**
    * A line exceeded `MAX_LENGTH` (see the class doc for the exact rule). `line` holds
    * everything that was buffered, starting with (at least part of) the long line; the buffer
-   * is empty when this is called. The default closes the connection, as Twisted does.
+   * is empty when this is called. The default closes the connection, as Twisted does. May be
+   * `async`.
    */
-  lineLengthExceeded(_line: Buffer): void {
+  lineLengthExceeded(_line: Buffer): HookResult {
     this.transport.loseConnection();
   }
 
   /** Remove and return everything buffered (empty when nothing is). Safe inside callbacks. */
   clearLineBuffer(): Buffer {
-    return this.#buffer.takeAll();
+    return this.receiveBuffer.takeAll();
   }
 
   /**
@@ -101,6 +106,7 @@ export class LineReceiver extends PauseableProtocol {
    */
   setLineMode(extra?: Uint8Array): void {
     this.lineMode = true;
+    this.framingChanged();
     if (extra !== undefined && extra.length > 0) {
       this.dataReceived(
         Buffer.isBuffer(extra) ? extra : Buffer.from(extra.buffer, extra.byteOffset, extra.length),
@@ -111,70 +117,15 @@ export class LineReceiver extends PauseableProtocol {
   /** Switch to raw mode: further data goes to {@link LineReceiver.rawDataReceived}. */
   setRawMode(): void {
     this.lineMode = false;
+    this.framingChanged();
   }
 
-  override dataReceived(data: Buffer): void {
-    const buffer = this.#buffer;
-    buffer.push(data);
-    // Re-entered from a callback (setLineMode(extra), a synchronous echo): just queue the
-    // bytes; the loop below, already running, delivers them.
-    if (this.#busyReceiving) return;
-    this.#busyReceiving = true;
-    try {
-      this.#deliver(buffer);
-    } finally {
-      this.#busyReceiving = false;
-    }
-  }
-
-  #deliver(buffer: Accumulator): void {
-    while (buffer.length > 0 && !this.paused) {
-      if (this.lineMode) {
-        if (!this.#deliverLines(buffer)) return;
-      } else {
-        this.rawDataReceived(buffer.takeAll());
-      }
-    }
-  }
-
-  /**
-   * Deliver lines while nothing that governs them changes: the hot loop, one line per turn
-   * with no re-entry into the outer loop. Returns `false` when no more can be delivered now
-   * (no complete line, paused, closing, a long line handled), `true` when a callback switched
-   * to raw mode or changed `delimiter`/`MAX_LENGTH` (the caller goes round again).
-   */
-  #deliverLines(buffer: Accumulator): boolean {
-    const transport = this.hasTransport ? this.transport : undefined;
-    const decoder = this.#lineDecoder();
-    const delimiter = this.delimiter;
-    const max = this.MAX_LENGTH;
-    // Checked before each line (Twisted checks after each): also holds for data that
-    // arrives after the close, which a real transport would not deliver anyway.
-    if (transport !== undefined && isDisconnecting(transport)) return false;
-    // One try around the loop, not one per line; `decoding` tells the decoder's limit error
-    // from anything a callback throws, which propagates untouched.
-    let decoding = true;
-    try {
-      for (;;) {
-        const line = decoder.decode(buffer);
-        if (line === undefined) return false;
-        decoding = false;
-        this.lineReceived(line);
-        // A callback may pause, switch mode, change the framing or close between lines.
-        if (this.paused || (transport !== undefined && isDisconnecting(transport))) return false;
-        if (!this.lineMode || this.delimiter !== delimiter || this.MAX_LENGTH !== max) return true;
-        decoding = true;
-      }
-    } catch (err) {
-      if (!decoding || !(err instanceof LineTooLongError)) throw err;
-      this.lineLengthExceeded(buffer.takeAll());
-      return false;
-    }
-  }
-
-  #lineDecoder(): LineDecoder {
-    // Subclasses set `delimiter`/`MAX_LENGTH` as fields (and tests change them on instances),
-    // so the decoder follows them rather than being built once in the constructor.
+  protected override currentDecoder(): Decoder<Buffer> {
+    this.#decoderLineMode = this.lineMode;
+    if (!this.lineMode) return RAW;
+    // Subclasses set `delimiter`/`MAX_LENGTH` as fields (and tests change them on instances,
+    // even from inside lineReceived), so the decoder follows them rather than being built
+    // once in the constructor. Asked once per line: the rebuild is kept out of line.
     const d = this.#decoder;
     if (
       d !== undefined &&
@@ -182,11 +133,37 @@ export class LineReceiver extends PauseableProtocol {
       this.#decoderMax === this.MAX_LENGTH
     )
       return d;
+    return this.#newDecoder();
+  }
+
+  #newDecoder(): LineDecoder {
     this.#decoderDelimiter = this.delimiter;
     this.#decoderMax = this.MAX_LENGTH;
     return (this.#decoder = new LineDecoder({
       delimiter: this.delimiter,
       maxLength: this.MAX_LENGTH,
     }));
+  }
+
+  protected override frameReceived(frame: Buffer): void {
+    // The mode cannot change between the decode and this call: it is the mode of the frame.
+    if (this.lineMode) containRejection(this, this.lineReceived(frame), "lineReceived");
+    else containRejection(this, this.rawDataReceived(frame), "rawDataReceived");
+    // A hook may also assign `lineMode`, `delimiter` or `MAX_LENGTH` directly, between lines.
+    if (
+      this.lineMode !== this.#decoderLineMode ||
+      this.delimiter !== this.#decoderDelimiter ||
+      this.MAX_LENGTH !== this.#decoderMax
+    )
+      this.framingChanged();
+  }
+
+  /** Only the line decoder fails (raw mode cannot): the limit rule of the class doc. */
+  protected override frameDecodeFailed(_error: DecodeError): void {
+    containRejection(
+      this,
+      this.lineLengthExceeded(this.receiveBuffer.takeAll()),
+      "lineLengthExceeded",
+    );
   }
 }

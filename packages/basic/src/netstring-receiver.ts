@@ -3,16 +3,15 @@
  *
  * @module
  */
-import { Failure, Logger, Protocol } from "@torsion/core";
-import { Accumulator } from "./framing/accumulator.ts";
-import {
-  DEFAULT_MAX_NETSTRING_LENGTH,
-  encodeNetstring,
-  NetstringDecoder,
-  NetstringParseError,
-} from "./framing/netstring-decoder.ts";
+import { Failure, Logger } from "@torsion/core";
+import { containRejection, type HookResult } from "./callback-failure.ts";
+import { FramedProtocol } from "./framed-protocol.ts";
+import type { DecodeError, Decoder } from "./framing/decoder.ts";
+import { DEFAULT_MAX_NETSTRING_LENGTH, NetstringDecoder } from "./framing/netstring-decoder.ts";
+import { NetstringEncoder } from "./framing/netstring-encoder.ts";
 
 const defaultLog = new Logger("torsion.basic.NetstringReceiver");
+const encoder = new NetstringEncoder();
 
 /**
  * A protocol that sends and receives netstrings (<http://cr.yp.to/proto/netstrings.txt>):
@@ -25,7 +24,7 @@ const defaultLog = new Logger("torsion.basic.NetstringReceiver");
  * {@link NetstringReceiver.brokenPeer} and closes the connection; nothing after the error is
  * delivered. At most `MAX_LENGTH` plus a few header bytes plus one chunk are ever buffered.
  */
-export class NetstringReceiver extends Protocol {
+export class NetstringReceiver extends FramedProtocol<Buffer> {
   /** The longest payload accepted (Twisted's default 99999). */
   MAX_LENGTH: number = DEFAULT_MAX_NETSTRING_LENGTH;
   /** `true` once the peer sent something that is not a netstring. */
@@ -33,43 +32,35 @@ export class NetstringReceiver extends Protocol {
   /** Where parse errors are logged (at `warn`: the peer misbehaved, not this program). */
   log: Logger = defaultLog;
 
-  readonly #buffer = new Accumulator();
   #decoder: NetstringDecoder | undefined;
 
-  /** Called with each payload. Override it; the default throws. */
-  stringReceived(_data: Buffer): void {
+  /** Called with each payload. Override it (it may be `async`); the default throws. */
+  stringReceived(_data: Buffer): HookResult {
     throw new Error(`${this.constructor.name} must override stringReceived`);
   }
 
   /** Write `data` as a netstring. */
   sendString(data: string | Uint8Array): void {
-    this.transport.write(encodeNetstring(data));
+    this.transport.write(encoder.encode(data));
   }
 
   override dataReceived(data: Buffer): void {
-    if (this.brokenPeer) return;
-    const buffer = this.#buffer;
-    buffer.push(data);
-    let decoder = this.#decoder;
-    if (decoder === undefined || decoder.maxLength !== this.MAX_LENGTH) {
-      decoder = this.#decoder = new NetstringDecoder({ maxLength: this.MAX_LENGTH });
-    }
-    while (buffer.length > 0) {
-      let payload: Buffer | undefined;
-      try {
-        payload = decoder.decode(buffer);
-      } catch (err) {
-        if (!(err instanceof NetstringParseError)) throw err;
-        this.#handleParseError(err);
-        return;
-      }
-      if (payload === undefined) return;
-      this.stringReceived(payload);
-    }
+    if (!this.brokenPeer) super.dataReceived(data);
   }
 
-  #handleParseError(err: NetstringParseError): void {
-    this.#buffer.clear();
+  protected override currentDecoder(): Decoder<Buffer> {
+    const d = this.#decoder;
+    if (d !== undefined && d.maxLength === this.MAX_LENGTH) return d;
+    return (this.#decoder = new NetstringDecoder({ maxLength: this.MAX_LENGTH }));
+  }
+
+  protected override frameReceived(payload: Buffer): void {
+    containRejection(this, this.stringReceived(payload), "stringReceived");
+  }
+
+  /** A {@link NetstringParseError} (the decoder throws no other). */
+  protected override frameDecodeFailed(err: DecodeError): void {
+    this.receiveBuffer.clear();
     this.brokenPeer = true;
     this.log.failure(
       "Closing {protocol}: the peer sent an invalid netstring",

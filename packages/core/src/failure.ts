@@ -46,8 +46,10 @@ export class Failure<E = unknown> {
   }
 
   /**
-   * Return the first of `types` that the error is an instance of, or `undefined`.
-   * Use it to branch on the kind of failure.
+   * Return the first of `types` that the error is an instance of, or `undefined` (never
+   * `null`: test the result's truthiness, `if (f.check(ConnectionDone))`). Use it to branch on
+   * the kind of failure. (TypeScript lets any value be compared with `null`, so the repository's
+   * lint refuses `check(...) !== null`.)
    */
   check<T extends ErrorClass>(...types: T[]): T | undefined {
     for (const t of types) {

@@ -179,6 +179,7 @@ export {
 export { deferLater } from "./task/defer-later.ts";
 export { LoopingCall } from "./task/looping-call.ts";
 export { type ReactOptions, react } from "./task/react.ts";
+export { logUnhandledRejections } from "./task/unhandled.ts";
 
 // --- protocol, factory ------------------------------------------------------------------------
 export { BaseProtocol, Protocol, connectionDone } from "./protocol/protocol.ts";
@@ -187,6 +188,8 @@ export type { ProtocolClass } from "./protocol/factory.ts";
 export { ReconnectingClientFactory } from "./protocol/reconnecting.ts";
 export type { ReconnectingClientFactoryOptions } from "./protocol/reconnecting.ts";
 export { DatagramProtocol } from "./protocol/datagram.ts";
+export { callContained, containResult } from "./protocol/contain.ts";
+export type { MaybeAsync } from "./protocol/contain.ts";
 
 // --- transports, addresses ----------------------------------------------------------------
 export { IPv4Address, IPv6Address, UNIXAddress, addressFor } from "./transport/address.ts";
@@ -194,6 +197,30 @@ export { TCPTransport } from "./transport/tcp.ts";
 export { StreamPort } from "./transport/port.ts";
 export type { PortAddress } from "./transport/port.ts";
 export { StreamConnector } from "./transport/connector.ts";
+export {
+  DEFAULT_HIGH_WATER_MARK,
+  DEFAULT_LOW_WATER_MARK,
+  DEFAULT_MAX_UNSENT,
+  hasFlowControl,
+  UnsentDataLimitExceeded,
+} from "./transport/flow-control.ts";
+export type {
+  FlowControl,
+  FlowControlOptions,
+  IFlowControlledTransport,
+} from "./transport/flow-control.ts";
+export { DEFAULT_BACKLOG } from "./reactor/tcp.ts";
+export { DEFAULT_TLS_HANDSHAKE_TIMEOUT } from "./reactor/tls.ts";
+export { ACCEPT_BACKOFF } from "./transport/port.ts";
+export {
+  ConnectionTimedOut,
+  describeConnectionLoss,
+  UnsentDataDropped,
+} from "./transport/connection-loss.ts";
+export type {
+  ConnectionLossDescription,
+  ConnectionLossKind,
+} from "./transport/connection-loss.ts";
 
 // --- reactor (network) --------------------------------------------------------------------
 export { NodeReactor } from "./reactor/node-reactor.ts";
@@ -251,6 +278,27 @@ export type { TLSOptionsSource } from "./endpoints/tls.ts";
 export { UNIXClientEndpoint, UNIXServerEndpoint } from "./endpoints/unix.ts";
 export type { UNIXClientEndpointOptions, UNIXServerEndpointOptions } from "./endpoints/unix.ts";
 
+// --- PROXY protocol (haproxy: endpoint wrapper) -----------------------------------------------
+export { HAProxyServerEndpoint, haproxyServerParser } from "./haproxy/endpoint.ts";
+export { ProxyHeaderDecoder } from "./haproxy/decoder.ts";
+export type { ProxyHeaderDecoderOptions } from "./haproxy/decoder.ts";
+export {
+  InvalidNetworkProtocol,
+  InvalidProxyHeader,
+  MissingAddressData,
+} from "./haproxy/errors.ts";
+export { proxyHeaderV1, proxyHeaderV2 } from "./haproxy/header.ts";
+export type { ProxyHeaderResult, ProxyInfo } from "./haproxy/info.ts";
+export { V1Parser, V1_MAX_LENGTH } from "./haproxy/v1-parser.ts";
+export { V2Parser, V2_DEFAULT_MAX_LENGTH, V2_SIGNATURE } from "./haproxy/v2-parser.ts";
+export type { V2ParserOptions } from "./haproxy/v2-parser.ts";
+export {
+  DEFAULT_HEADER_TIMEOUT,
+  HAProxyProtocol,
+  HAProxyWrappingFactory,
+} from "./haproxy/wrapper.ts";
+export type { HAProxyWrappingFactoryOptions } from "./haproxy/wrapper.ts";
+
 // --- policies -----------------------------------------------------------------------------
 export { ProtocolWrapper, WrappingFactory } from "./policies/wrapping.ts";
 export type { ProtocolRegistry } from "./policies/wrapping.ts";
@@ -262,4 +310,6 @@ export type {
 } from "./policies/timeout.ts";
 export { LimitConnectionsByPeer, LimitTotalConnectionsFactory } from "./policies/limit.ts";
 export { ThrottlingFactory, ThrottlingProtocol } from "./policies/throttle.ts";
+export { DatagramGuard, SMALL_SERVICE_PORTS } from "./policies/datagram-guard.ts";
+export type { DatagramGuardOptions } from "./policies/datagram-guard.ts";
 export type { ThrottlingFactoryOptions, ThrottlingRegistry } from "./policies/throttle.ts";

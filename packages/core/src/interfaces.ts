@@ -161,22 +161,26 @@ export interface ITCPTransport extends ITransport, IConsumer, IPushProducer {
  * No callback runs after `connectionLost`. Extend {@link Protocol} for no-op defaults.
  */
 export interface IProtocol {
+  // Call order: makeConnection -> connectionMade [-> dataReceived*] -> connectionLost.
+  // Each callback may be `async`: a rejected promise (or failed Deferred) is handled as a
+  // thrown exception (logged with the connection's prefix, that connection aborted; for
+  // connectionLost, logged).
   /** Attach the transport, then call {@link IProtocol.connectionMade}. Called by the transport, not by you. */
-  makeConnection(transport: ITransport): void;
+  makeConnection(transport: ITransport): void | PromiseLike<void>;
   /** The connection is up; send any greeting here. */
-  connectionMade(): void;
+  connectionMade(): void | PromiseLike<void>;
   /** Bytes arrived: a chunk of any length (a message may be split or several may arrive in one). */
-  dataReceived(data: Buffer): void;
+  dataReceived(data: Buffer): void | PromiseLike<void>;
   /** The connection is closed: `ConnectionDone` (clean) or `ConnectionLost` (anything else). */
-  connectionLost(reason: Failure): void;
+  connectionLost(reason: Failure): void | PromiseLike<void>;
 }
 
 /** A protocol that wants to hear about each half of the connection closing (TCP half-close). */
 export interface IHalfCloseableProtocol {
   /** The peer will send no more data (FIN received); we may still write. */
-  readConnectionLost(): void;
+  readConnectionLost(): void | PromiseLike<void>;
   /** Our side of the connection was closed for writing (after `loseWriteConnection`). */
-  writeConnectionLost(): void;
+  writeConnectionLost(): void | PromiseLike<void>;
 }
 
 /** Makes one protocol per connection (Twisted's `IProtocolFactory`). */
@@ -230,7 +234,7 @@ export interface IStreamClientEndpoint {
 
 /** Options for {@link IReactorTCP.listenTCP}. */
 export interface ListenTCPOptions {
-  /** Pending-connection queue length; Twisted's default is 50. */
+  /** Pending-connection queue length; default 511 (Node's and nginx's; Twisted's is 50). */
   backlog?: number;
   /** The address to bind; default `""` (all IPv4 interfaces, `0.0.0.0`). Use `"::"` for IPv6. */
   interface?: string;
@@ -321,7 +325,7 @@ export interface IDatagramProtocol {
   /** The socket was closed. */
   stopProtocol(): void;
   /** One datagram arrived from `addr` (`[host, port]`). */
-  datagramReceived(data: Buffer, addr: readonly [string, number]): void;
+  datagramReceived(data: Buffer, addr: readonly [string, number]): void | PromiseLike<void>;
   /** A previous write to a connected peer was refused (ICMP port unreachable). */
   connectionRefused(): void;
 }

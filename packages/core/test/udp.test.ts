@@ -141,6 +141,40 @@ describe("UDP", () => {
     }
   });
 
+  it("a rejected async datagramReceived is logged and the port keeps serving", async () => {
+    const logs = captureLogs();
+    try {
+      const reactor = createReactor();
+      class AsyncEcho extends DatagramProtocol {
+        override async datagramReceived(
+          data: Buffer,
+          addr: readonly [string, number],
+        ): Promise<void> {
+          await Promise.resolve();
+          if (data.toString() === "boom") throw new Error("async datagramReceived rejected");
+          this.transport.write(data, addr);
+        }
+      }
+      await using server = await reactor.listenUDP(0, new AsyncEcho(), { interface: "127.0.0.1" });
+      const client = new Collect();
+      await using clientPort = await reactor.listenUDP(0, client, { interface: "127.0.0.1" });
+      const to = ["127.0.0.1", server.getHost().port] as const;
+      clientPort.write("boom", to);
+      clientPort.write("after", to);
+      await client.atLeast(1);
+      expect(client.got.map(([d]) => d)).toEqual(["after"]);
+      expect(
+        logs.events.some(
+          (e) =>
+            (e.log_failure as Failure | undefined)?.getErrorMessage() ===
+            "async datagramReceived rejected",
+        ),
+      ).toBe(true);
+    } finally {
+      logs.stop();
+    }
+  });
+
   it("a port in use fails with CannotListenError", async () => {
     const reactor = createReactor();
     await using port = await reactor.listenUDP(0, new Collect(), { interface: "127.0.0.1" });

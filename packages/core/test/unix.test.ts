@@ -63,6 +63,29 @@ describe("UNIX sockets", () => {
     expect(port.getHost()).toEqual(new UNIXAddress(where));
   });
 
+  it("the mode is never applied to a symbolic link swapped in at the path while listening starts", async () => {
+    const reactor = createReactor();
+    const where = socketPath();
+    const target = path.join(dir, `target${n++}`);
+    fs.writeFileSync(target, "not yours");
+    fs.chmodSync(target, 0o600);
+    const listening = reactor.listenUNIX(where, Factory.forProtocol(Echo), { mode: 0o666 });
+    // An attacker's swap, between the bind (done synchronously by listen) and the callback
+    // that sets the mode: replace whatever is at the path by a link to another file.
+    fs.rmSync(where, { force: true });
+    fs.symlinkSync(target, where);
+    const outcome = await listening.then(
+      (p) => p,
+      (e: unknown) => e,
+    );
+    expect(fs.statSync(target).mode & 0o777).toBe(0o600);
+    expect(outcome).toBeInstanceOf(CannotListenError);
+    expect((outcome as Error).message).toBe(`Couldn't listen on ${where}: Address already in use`);
+    expect(fs.lstatSync(where).isSymbolicLink()).toBe(true);
+    // No staging directory is left behind.
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith(".torsion-"))).toEqual([]);
+  });
+
   it("wantPID: a live lock holder refuses; a dead one's stale lock and socket file are replaced", async () => {
     const reactor = createReactor();
     const where = socketPath();

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { DatagramProtocol, Protocol } from "@torsion/core";
+import { DatagramGuard, DatagramProtocol, Protocol, reactor } from "@torsion/core";
 
 /**
  * As soon as any data is received, write it back (RFC 862, TCP): every byte, in order,
@@ -22,9 +22,24 @@ export class Echo extends Protocol {
 /**
  * Return each datagram to its sender (RFC 862, UDP). Datagrams larger than the port's
  * `maxPacketSize` (8192 bytes by default) are dropped by the port before they get here.
+ *
+ * A {@link DatagramGuard} decides which datagrams are answered: by default none from source
+ * port 0 or the small services' ports (7, 9, 13, 17, 19, 37), so a forged datagram cannot make
+ * two echo servers, or echo and another small service, answer each other forever; and at most
+ * 20 answers a second (bursts of 40) per source host. Pass your own guard to change the limits,
+ * or `null` to answer everything (a trusted network only).
  */
 export class EchoDatagram extends DatagramProtocol {
+  /** What decides which datagrams are answered; `null` answers all. */
+  readonly guard: DatagramGuard | null;
+
+  constructor(guard: DatagramGuard | null = new DatagramGuard({ clock: reactor })) {
+    super();
+    this.guard = guard;
+  }
+
   override datagramReceived(data: Buffer, addr: readonly [string, number]): void {
+    if (this.guard !== null && !this.guard.allows(addr)) return;
     this.transport.write(data, addr);
   }
 }

@@ -35,7 +35,10 @@ describe("plugins", () => {
     ] as const) {
       const h = helpers();
       expect(plugin.options.listen.default).toEqual([endpoint]);
-      await plugin.makeService({ listen: [...plugin.options.listen.default], udp: [] }, h.helpers);
+      await plugin.makeService(
+        { listen: [...plugin.options.listen.default], "udp-rate": "20", udp: [] },
+        h.helpers,
+      );
       expect(h.listened.map(([d]) => d)).toEqual([endpoint]);
       expect(h.listened[0]![1].buildProtocol({ type: "TCP" })).toBeInstanceOf(P);
     }
@@ -44,7 +47,11 @@ describe("plugins", () => {
   it("echo serves every --listen endpoint and --udp address, started and stopped together", async () => {
     const h = helpers();
     const service = await echoPlugin.makeService(
-      { listen: ["tcp:0:interface=127.0.0.1", "tcp:0:interface=127.0.0.1"], udp: ["127.0.0.1:0"] },
+      {
+        listen: ["tcp:0:interface=127.0.0.1", "tcp:0:interface=127.0.0.1"],
+        "udp-rate": "20",
+        udp: ["127.0.0.1:0"],
+      },
       h.helpers,
     );
     expect(h.listened.length).toBe(2);
@@ -56,7 +63,7 @@ describe("plugins", () => {
 
   it("a UDP address answers datagrams while the service runs", async () => {
     const service = await echoPlugin.makeService(
-      { listen: [], udp: ["127.0.0.1:0"] },
+      { listen: [], "udp-rate": "20", udp: ["127.0.0.1:0"] },
       helpers().helpers,
     );
     await service.startService();
@@ -66,8 +73,8 @@ describe("plugins", () => {
   });
 
   it("refuses a malformed UDP address before anything starts", () => {
-    expect(() => echoPlugin.makeService({ listen: [], udp: ["tcp:7"] }, helpers().helpers)).toThrow(
-      /Invalid UDP address "tcp:7"/,
-    );
+    expect(() =>
+      echoPlugin.makeService({ listen: [], "udp-rate": "20", udp: ["tcp:7"] }, helpers().helpers),
+    ).toThrow(/Invalid UDP address "tcp:7"/);
   });
 });

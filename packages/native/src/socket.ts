@@ -282,6 +282,8 @@ export class NativeSocket extends EventEmitter {
     if (fd < 0) throw errnoError(fd, "dup");
     this.#flags |= HANDED_OVER | PAUSED;
     const socket = new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
+    // Errors of the new socket reach this one's `error` listeners (the transport keeps its own).
+    socket.on("error", (error) => this.emit("error", error));
     const h = this.#h;
     const done = (): void => {
       this.#afterHandOver = undefined;

@@ -26,6 +26,63 @@ export interface ProcessOutputOptions {
   path?: string;
   /** Passed to {@link spawnProcess}. */
   reactor?: IReactorTime;
+  /**
+   * The most bytes kept from each of the child's output streams, as `child_process.execFile`'s
+   * option of that name: past it the child is killed and the Deferred fails with
+   * {@link OutputLimitExceeded}. Default {@link DEFAULT_MAX_BUFFER} (1 MiB); `Infinity` for no
+   * limit. Ignored by {@link getProcessValue}, which keeps no output.
+   */
+  maxBuffer?: number;
+}
+
+/** The default `maxBuffer` of the output helpers: 1 MiB, as `child_process.execFile`'s. */
+export const DEFAULT_MAX_BUFFER: number = 1024 * 1024;
+
+/**
+ * A child wrote more to one stream than the helper's `maxBuffer` allows; the child was killed
+ * and what it wrote was dropped (Node's `ERR_CHILD_PROCESS_STDIO_MAXBUFFER`).
+ */
+export class OutputLimitExceeded extends Error {
+  override readonly name = "OutputLimitExceeded";
+  /** Node's code for the same failure. */
+  readonly code = "ERR_CHILD_PROCESS_STDIO_MAXBUFFER";
+  constructor(
+    /** The command that was run. */
+    readonly executable: string,
+    /** `"stdout"`, `"stderr"`, or `"output"` (both together, with `errortoo`). */
+    readonly stream: "stdout" | "stderr" | "output",
+    /** Bytes read from that stream when the limit was passed. */
+    readonly bytesRead: number,
+    /** The limit. */
+    readonly maxBuffer: number,
+  ) {
+    super(
+      `${stream} of ${executable} passed maxBuffer (${maxBuffer} bytes): read ${bytesRead} bytes, ` +
+        "so the process was killed; pass a larger maxBuffer (or Infinity) to keep more",
+    );
+  }
+}
+
+/** Collected output of one stream, bounded by `maxBuffer`. */
+class BoundedOutput {
+  readonly chunks: Buffer[] = [];
+  length = 0;
+  constructor(readonly maxBuffer: number) {
+    if (!(maxBuffer >= 0)) throw new RangeError(`maxBuffer must be >= 0, got ${maxBuffer}`);
+  }
+  /** Keep `data`; `false` (and everything dropped) once past the limit. */
+  add(data: Buffer): boolean {
+    this.length += data.length;
+    if (this.length > this.maxBuffer) {
+      this.chunks.length = 0;
+      return false;
+    }
+    this.chunks.push(data);
+    return true;
+  }
+  value(): Buffer {
+    return Buffer.concat(this.chunks, this.length);
+  }
 }
 
 /** Options for {@link getProcessOutput}. */
@@ -58,7 +115,13 @@ export function getProcessOutput(
   args: readonly string[] = [],
   options: GetProcessOutputOptions = {},
 ): Deferred<Buffer> {
-  return run(executable, args, options, (d) => new BackRelay(d, options.errortoo ?? false));
+  const limit = options.maxBuffer ?? DEFAULT_MAX_BUFFER;
+  return run(
+    executable,
+    args,
+    options,
+    (d) => new BackRelay(d, executable, options.errortoo ?? false, limit),
+  );
 }
 
 /**
@@ -89,7 +152,13 @@ export function getProcessOutputAndValue(
   args: readonly string[] = [],
   options: GetProcessOutputAndValueOptions = {},
 ): Deferred<[out: Buffer, err: Buffer, exitCode: number]> {
-  return run(executable, args, options, (d) => new EverythingGetter(d, options.stdinBytes));
+  const limit = options.maxBuffer ?? DEFAULT_MAX_BUFFER;
+  return run(
+    executable,
+    args,
+    options,
+    (d) => new EverythingGetter(d, executable, options.stdinBytes, limit),
+  );
 }
 
 /** Spawn with a protocol that fires `d`; cancelling `d` kills the process. Never throws. */
@@ -141,6 +210,17 @@ abstract class ResultProtocol<T> extends ProcessProtocol {
     this.settled = true;
     this.#d.errback(err);
   }
+  /** Output passed `maxBuffer`: fail with what was read, and kill the child. */
+  protected overflowed(err: OutputLimitExceeded): void {
+    if (this.settled) return;
+    this.failWith(err);
+    try {
+      this.transport.signalProcess("KILL");
+    } catch (e) {
+      if (!(e instanceof ProcessExitedAlready)) throw e;
+    }
+    this.transport.loseConnection();
+  }
   /** A start failure fails every helper. Returns `true` when it handled `reason`. */
   protected failedToStart(reason: Failure): boolean {
     if (!reason.check(ProcessSpawnError)) return false;
@@ -151,20 +231,29 @@ abstract class ResultProtocol<T> extends ProcessProtocol {
 
 /** Collects stdout (and stderr with `errortoo`); Twisted's `_BackRelay`. */
 class BackRelay extends ResultProtocol<Buffer> {
-  readonly #chunks: Buffer[] = [];
+  readonly #output: BoundedOutput;
+  readonly #executable: string;
   readonly #errortoo: boolean;
   #onProcessEnded: Deferred<ProcessDone | ProcessTerminated> | undefined;
 
-  constructor(d: Deferred<Buffer>, errortoo: boolean) {
+  constructor(d: Deferred<Buffer>, executable: string, errortoo: boolean, maxBuffer: number) {
     super(d);
+    this.#executable = executable;
     this.#errortoo = errortoo;
+    this.#output = new BoundedOutput(maxBuffer);
+  }
+  #keep(data: Buffer): void {
+    if (this.settled || this.#output.add(data)) return;
+    const stream = this.#errortoo ? "output" : "stdout";
+    const o = this.#output;
+    this.overflowed(new OutputLimitExceeded(this.#executable, stream, o.length, o.maxBuffer));
   }
   override outReceived(data: Buffer): void {
-    this.#chunks.push(data);
+    this.#keep(data);
   }
   override errReceived(data: Buffer): void {
     if (this.#errortoo) {
-      this.#chunks.push(data);
+      this.#keep(data);
       return;
     }
     if (this.settled) return;
@@ -175,7 +264,7 @@ class BackRelay extends ResultProtocol<Buffer> {
   override processEnded(reason: Failure): void {
     if (this.failedToStart(reason)) return;
     this.#onProcessEnded?.callback(reason.value as ProcessDone | ProcessTerminated);
-    this.succeed(Buffer.concat(this.#chunks));
+    this.succeed(this.#output.value());
   }
 }
 
@@ -190,13 +279,28 @@ class ValueGetter extends ResultProtocol<number | null> {
 
 /** Collects stdout and stderr apart and fires with both and the exit code; Twisted's `_EverythingGetter`. */
 class EverythingGetter extends ResultProtocol<[Buffer, Buffer, number]> {
-  readonly #out: Buffer[] = [];
-  readonly #err: Buffer[] = [];
+  readonly #out: BoundedOutput;
+  readonly #err: BoundedOutput;
+  readonly #executable: string;
   readonly #stdinBytes: string | Uint8Array | undefined;
 
-  constructor(d: Deferred<[Buffer, Buffer, number]>, stdinBytes: string | Uint8Array | undefined) {
+  constructor(
+    d: Deferred<[Buffer, Buffer, number]>,
+    executable: string,
+    stdinBytes: string | Uint8Array | undefined,
+    maxBuffer: number,
+  ) {
     super(d);
+    this.#executable = executable;
     this.#stdinBytes = stdinBytes;
+    this.#out = new BoundedOutput(maxBuffer);
+    this.#err = new BoundedOutput(maxBuffer);
+  }
+  #keep(output: BoundedOutput, stream: "stdout" | "stderr", data: Buffer): void {
+    if (this.settled || output.add(data)) return;
+    this.overflowed(
+      new OutputLimitExceeded(this.#executable, stream, output.length, output.maxBuffer),
+    );
   }
   override connectionMade(): void {
     if (this.#stdinBytes !== undefined) {
@@ -205,15 +309,15 @@ class EverythingGetter extends ResultProtocol<[Buffer, Buffer, number]> {
     }
   }
   override outReceived(data: Buffer): void {
-    this.#out.push(data);
+    this.#keep(this.#out, "stdout", data);
   }
   override errReceived(data: Buffer): void {
-    this.#err.push(data);
+    this.#keep(this.#err, "stderr", data);
   }
   override processEnded(reason: Failure): void {
     if (this.failedToStart(reason)) return;
-    const out = Buffer.concat(this.#out);
-    const err = Buffer.concat(this.#err);
+    const out = this.#out.value();
+    const err = this.#err.value();
     const value = reason.value as ProcessDone | ProcessTerminated;
     if (value instanceof ProcessTerminated && value.signal !== null)
       this.failWith(new ProcessKilled(value.signal, out, err));

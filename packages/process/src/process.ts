@@ -8,6 +8,7 @@ import { type ChildProcess, type StdioOptions, spawn } from "node:child_process"
 import { constants as osConstants } from "node:os";
 import type { Readable, Writable } from "node:stream";
 import {
+  reactor as defaultReactor,
   Failure,
   type IAddress,
   type IPullProducer,
@@ -21,6 +22,7 @@ import {
 } from "@torsion/core";
 import { WritableConsumer } from "./consumer.ts";
 import type { ChildFDs, IProcessProtocol, IProcessTransport, ProcessSignal } from "./interfaces.ts";
+import { DEFAULT_KILL_TIMEOUT, isReactorCore, terminateAtShutdown } from "./shutdown.ts";
 
 const log = new Logger("torsion.process");
 
@@ -48,6 +50,14 @@ export interface SpawnProcessOptions {
    * `spawnProcess` returned. Default: the next turn of the event loop.
    */
   reactor?: IReactorTime;
+  /**
+   * At the shutdown of `reactor` (or of the default reactor, when `reactor` has no system
+   * events, such as a `Clock`), a child still running gets SIGTERM, then SIGKILL after this
+   * many seconds; the shutdown waits for it. Default 5 (shorter than `twist`'s
+   * `--shutdown-timeout` of 10). `null` leaves the child running when the reactor stops
+   * (Twisted's behaviour); it then also keeps Node running until it exits.
+   */
+  killTimeout?: number | null;
 }
 
 const defaultChildFDs: ChildFDs = { 0: "w", 1: "r", 2: "r" };
@@ -107,6 +117,17 @@ export class ProcessTransport implements IProcessTransport {
   #exitReason: Failure | undefined;
   #ended = false;
   #readingPaused = false;
+  #releaseAtShutdown: (() => void) | undefined;
+  #resolveExited: () => void = () => {};
+  /** Resolves once the child has exited, or failed to start. */
+  readonly exited: Promise<void> = new Promise((resolve) => {
+    this.#resolveExited = resolve;
+  });
+
+  /** The command this transport started. */
+  get executable(): string {
+    return this.#executable;
+  }
 
   /** Use {@link spawnProcess}. */
   constructor(
@@ -142,6 +163,12 @@ export class ProcessTransport implements IProcessTransport {
         if (typeof mode === "string" && stream) this.#attach({ fd: Number(fd), mode, stream });
       }
       child.on("exit", (code, signal) => this.#exited(code, signal));
+      const killTimeout =
+        options.killTimeout === undefined ? DEFAULT_KILL_TIMEOUT : options.killTimeout;
+      if (killTimeout !== null && this.#pid !== null) {
+        const owner = isReactorCore(options.reactor) ? options.reactor : defaultReactor;
+        this.#releaseAtShutdown = terminateAtShutdown(owner, this, killTimeout);
+      }
       child.on("error", (err: NodeJS.ErrnoException) => {
         // Before a pid exists the child never ran; later errors come from a failed kill.
         if (this.#pid === null && this.#exitReason === undefined) this.#failedToStart(err);
@@ -350,6 +377,8 @@ export class ProcessTransport implements IProcessTransport {
   #exited(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.#exitReason !== undefined) return;
     this.#pid = null;
+    this.#releaseAtShutdown?.();
+    this.#resolveExited();
     this.#exitReason = new Failure(
       code === 0 ? new ProcessDone(0) : new ProcessTerminated(code, signal),
     );
@@ -363,6 +392,8 @@ export class ProcessTransport implements IProcessTransport {
   #failedToStart(err: NodeJS.ErrnoException): void {
     if (this.#exitReason !== undefined) return;
     this.#pid = null;
+    this.#releaseAtShutdown?.();
+    this.#resolveExited();
     this.#exitReason = new Failure(new ProcessSpawnError(this.#executable, err));
     for (const pipe of this.#pipes.values()) pipe.stream.destroy();
     const reason = this.#exitReason;

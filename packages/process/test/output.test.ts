@@ -12,7 +12,13 @@ import {
   UnexpectedErrorOutput,
 } from "@torsion/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { getProcessOutput, getProcessOutputAndValue, getProcessValue } from "../src/index.ts";
+import {
+  DEFAULT_MAX_BUFFER,
+  getProcessOutput,
+  getProcessOutputAndValue,
+  getProcessValue,
+  OutputLimitExceeded,
+} from "../src/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "torsion-output-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -121,5 +127,65 @@ describe("getProcessOutputAndValue", () => {
     const f = await failureOf(getProcessOutputAndValue(missing));
     expect(f.check(ProcessSpawnError)).toBe(ProcessSpawnError);
     expect(f.check(ProcessDone)).toBeUndefined();
+  });
+});
+
+describe("maxBuffer", () => {
+  const flood = (bytes: number, fd = 1) => [
+    "-e",
+    `process.${fd === 1 ? "stdout" : "stderr"}.write(Buffer.alloc(${bytes}, 120))`,
+  ];
+  const limitError = async (d: Deferred<unknown>) =>
+    (await failureOf(d)).value as OutputLimitExceeded;
+
+  it("defaults to 1 MiB, like child_process.execFile", () => {
+    expect(DEFAULT_MAX_BUFFER).toBe(1024 * 1024);
+  });
+
+  it("getProcessOutput fails with how much was read, and the child is killed", async () => {
+    const script = "setInterval(() => process.stdout.write(Buffer.alloc(65536, 120)), 1)";
+    const e = await limitError(
+      getProcessOutput(process.execPath, ["-e", script], { maxBuffer: 200_000 }),
+    );
+    expect(e).toBeInstanceOf(OutputLimitExceeded);
+    expect(e.stream).toBe("stdout");
+    expect(e.maxBuffer).toBe(200_000);
+    expect(e.bytesRead).toBeGreaterThan(200_000);
+    expect(e.message).toMatch(/stdout of .* passed maxBuffer \(200000 bytes\): read \d+ bytes/);
+    expect(e.code).toBe("ERR_CHILD_PROCESS_STDIO_MAXBUFFER");
+  });
+
+  it("output up to the limit is returned whole", async () => {
+    const out = await getProcessOutput(process.execPath, flood(100_000), { maxBuffer: 100_000 });
+    expect(out.length).toBe(100_000);
+  });
+
+  it("getProcessOutputAndValue limits each stream apart", async () => {
+    const [out] = await getProcessOutputAndValue(process.execPath, flood(50_000), {
+      maxBuffer: 60_000,
+    });
+    expect(out.length).toBe(50_000);
+    const e = await limitError(
+      getProcessOutputAndValue(process.execPath, flood(70_000, 2), { maxBuffer: 60_000 }),
+    );
+    expect(e.stream).toBe("stderr");
+  });
+
+  it("errortoo counts both streams together", async () => {
+    const script =
+      "process.stdout.write('x'.repeat(40000)); process.stderr.write('y'.repeat(40000))";
+    const e = await limitError(
+      getProcessOutput(process.execPath, ["-e", script], { errortoo: true, maxBuffer: 60_000 }),
+    );
+    expect(e.stream).toBe("output");
+  });
+
+  it("Infinity keeps everything; a negative limit is refused", async () => {
+    const out = await getProcessOutput(process.execPath, flood(3 * 1024 * 1024), {
+      maxBuffer: Infinity,
+    });
+    expect(out.length).toBe(3 * 1024 * 1024);
+    const f = await failureOf(getProcessOutput("true", [], { maxBuffer: -1 }));
+    expect(String(f.value)).toMatch(/maxBuffer must be >= 0/);
   });
 });

@@ -1,7 +1,8 @@
-import { StringDatagramTransport, StringTransport } from "@torsion/core/testing";
+import { DatagramGuard, SMALL_SERVICE_PORTS } from "@torsion/core";
+import { Clock, StringDatagramTransport, StringTransport } from "@torsion/core/testing";
 import { forEveryChunking } from "@torsion/test-utils";
 import { describe, expect, it } from "vitest";
-import { QuoteList } from "./quotes.ts";
+import { FixedQuote, QuoteList } from "./quotes.ts";
 import { QOTD, QOTDDatagram } from "./server.ts";
 
 describe("QOTD", () => {
@@ -55,5 +56,33 @@ describe("QOTDDatagram", () => {
       ["one\r\n", ["10.0.0.2", 5]],
       ["two\r\n", ["10.0.0.3", 6]],
     ]);
+  });
+});
+
+describe("QOTDDatagram's guard", () => {
+  it("answers neither source port 0 nor a small service's port, so it cannot loop with echo", () => {
+    const proto = new QOTDDatagram(new FixedQuote("Q."));
+    const transport = new StringDatagramTransport();
+    proto.makeConnection(transport);
+    for (const port of SMALL_SERVICE_PORTS)
+      proto.datagramReceived(Buffer.alloc(1), ["10.0.0.9", port]);
+    expect(transport.written).toEqual([]);
+    // RFC 865: the datagram's content is ignored, so an empty one is answered too.
+    proto.datagramReceived(Buffer.alloc(0), ["10.0.0.9", 40000]);
+    expect(transport.written.map(({ data }) => String(data))).toEqual(["Q.\r\n"]);
+  });
+
+  it("limits answers per source host", () => {
+    const clock = new Clock();
+    const proto = new QOTDDatagram(
+      new FixedQuote("Q."),
+      new DatagramGuard({ clock, ratePerSource: 1, burstPerSource: 2 }),
+    );
+    const transport = new StringDatagramTransport();
+    proto.makeConnection(transport);
+    for (let i = 0; i < 20; i++) proto.datagramReceived(Buffer.alloc(0), ["10.0.0.9", 40000 + i]);
+    expect(transport.written.length).toBe(2);
+    proto.datagramReceived(Buffer.alloc(0), ["10.0.0.10", 40000]);
+    expect(transport.written.length).toBe(3);
   });
 });

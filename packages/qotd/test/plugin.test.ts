@@ -22,6 +22,7 @@ function quoteFrom(factory: IProtocolFactory): string {
 
 const defaults = {
   listen: ["tcp:8017"],
+  "udp-rate": "20",
   udp: [] as string[],
   quote: undefined,
   "quotes-file": undefined,
@@ -35,7 +36,7 @@ describe("qotd plugin", () => {
       { name: "qotd", description: "A Quote of the Day server (RFC 865).", module: "./plugin" },
     ]);
     expect(pkg.exports["./plugin"]["@torsion/source"]).toBe("./src/plugin/qotd.ts");
-    expect(pkg.bin["qotd-client"]).toBe("./dist/bin/qotd-client.js");
+    expect(pkg.bin["qotd-client"]).toBe("./bin/qotd-client.js"); // a shim importing dist/bin/qotd-client.js
   });
 
   it("serves Twisted's quote on tcp:8017 by default", async () => {

@@ -1,4 +1,4 @@
-import { ConnectionLost, type Failure } from "@torsion/core";
+import { ConnectionLost, DatagramGuard, type Failure, SMALL_SERVICE_PORTS } from "@torsion/core";
 import {
   Clock,
   StringDatagramTransport,
@@ -14,6 +14,7 @@ import {
   DaytimeParseError,
   parseDaytime,
 } from "./daytime.ts";
+import { TimeDatagram } from "./time.ts";
 
 function clockAt(seconds: number): Clock {
   const clock = new Clock();
@@ -34,9 +35,9 @@ describe("Daytime", () => {
     const transport = new StringDatagramTransport();
     const proto = new DaytimeDatagram(clock);
     proto.makeConnection(transport);
-    proto.datagramReceived(Buffer.alloc(0), ["10.0.0.2", 13]);
+    proto.datagramReceived(Buffer.alloc(0), ["10.0.0.2", 40013]);
     clock.advance(60);
-    proto.datagramReceived(Buffer.from("x"), ["10.0.0.2", 13]);
+    proto.datagramReceived(Buffer.from("x"), ["10.0.0.2", 40013]);
     expect(transport.written.map((w) => w.data.toString())).toEqual([
       "Wed Jan  2 03:04:05 2030\r\n",
       "Wed Jan  2 03:05:05 2030\r\n",
@@ -89,5 +90,36 @@ describe("DaytimeClient", () => {
     expect(parseDaytime("Tue, 18 Apr 2006 23:53:09 +0100\n").getTime()).toBe(
       Date.UTC(2006, 3, 18, 22, 53, 9),
     );
+  });
+});
+
+describe("the UDP servers' guard", () => {
+  it("Daytime and Time answer no small service's port, and a client's", () => {
+    const clock = new Clock();
+    for (const proto of [new DaytimeDatagram(clock), new TimeDatagram(clock)]) {
+      const transport = new StringDatagramTransport();
+      proto.makeConnection(transport);
+      for (const port of SMALL_SERVICE_PORTS)
+        proto.datagramReceived(Buffer.alloc(0), ["10.0.0.9", port]);
+      expect(transport.written).toEqual([]);
+      proto.datagramReceived(Buffer.alloc(0), ["10.0.0.9", 40000]);
+      expect(transport.written.length).toBe(1);
+    }
+  });
+
+  it("the guard runs on the clock given", () => {
+    const clock = new Clock();
+    const proto = new TimeDatagram(
+      clock,
+      new DatagramGuard({ clock, ratePerSource: 1, burstPerSource: 1 }),
+    );
+    const transport = new StringDatagramTransport();
+    proto.makeConnection(transport);
+    proto.datagramReceived(Buffer.alloc(0), ["10.0.0.9", 40000]);
+    proto.datagramReceived(Buffer.alloc(0), ["10.0.0.9", 40000]);
+    expect(transport.written.length).toBe(1);
+    clock.advance(1);
+    proto.datagramReceived(Buffer.alloc(0), ["10.0.0.9", 40000]);
+    expect(transport.written.length).toBe(2);
   });
 });

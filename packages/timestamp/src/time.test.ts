@@ -63,9 +63,9 @@ describe("Time", () => {
     const transport = new StringDatagramTransport();
     const proto = new TimeDatagram(clockAt(WRAP_2036 + 7));
     proto.makeConnection(transport);
-    proto.datagramReceived(Buffer.alloc(0), ["10.0.0.2", 37]);
+    proto.datagramReceived(Buffer.alloc(0), ["10.0.0.2", 40037]);
     expect(transport.written).toEqual([
-      { data: Buffer.from([0, 0, 0, 7]), addr: ["10.0.0.2", 37] },
+      { data: Buffer.from([0, 0, 0, 7]), addr: ["10.0.0.2", 40037] },
     ]);
   });
 });

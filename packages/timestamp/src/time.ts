@@ -5,6 +5,7 @@
  */
 import {
   ConnectionLost,
+  DatagramGuard,
   DatagramProtocol,
   Deferred,
   Failure,
@@ -65,16 +66,29 @@ export class Time extends Protocol {
   }
 }
 
-/** Answer each datagram (RFC 868 asks for an empty one) with the 4-byte time (UDP). */
+/** Answer each datagram (RFC 868 asks for an empty one) with the 4-byte time (UDP).
+ *
+ * A {@link DatagramGuard} (on `clock`'s time) decides which datagrams are answered: by default
+ * none from source port 0 or the small services' ports (7, 9, 13, 17, 19, 37), so a forged
+ * datagram cannot make it loop with another small service, and at most 20 answers a second
+ * (bursts of 40) per source host. Pass your own guard, or `null` to answer everything.
+ */
 export class TimeDatagram extends DatagramProtocol {
+  /** What decides which datagrams are answered; `null` answers all. */
+  readonly guard: DatagramGuard | null;
   readonly #clock: IReactorTime;
 
-  constructor(clock: IReactorTime = reactor) {
+  constructor(
+    clock: IReactorTime = reactor,
+    guard: DatagramGuard | null = new DatagramGuard({ clock }),
+  ) {
     super();
     this.#clock = clock;
+    this.guard = guard;
   }
 
   override datagramReceived(_data: Buffer, addr: readonly [string, number]): void {
+    if (this.guard !== null && !this.guard.allows(addr)) return;
     this.transport.write(encodeTime(this.#clock.seconds()), addr);
   }
 }

@@ -33,7 +33,7 @@ describe("plugins", () => {
       "daytime",
       "time",
     ]);
-    expect(pkg.bin["timestamp-client"]).toBe("./dist/bin/timestamp-client.js");
+    expect(pkg.bin["timestamp-client"]).toBe("./bin/timestamp-client.js"); // imports dist/bin/timestamp-client.js
   });
 
   it("listen on tcp:21567, tcp:8013 and tcp:8037 by default, with the right protocols", async () => {
@@ -49,7 +49,10 @@ describe("plugins", () => {
       [timePlugin, "tcp:8037", Time],
     ] as const) {
       const h = helpers();
-      await plugin.makeService({ listen: [...plugin.options.listen.default], udp: [] }, h.helpers);
+      await plugin.makeService(
+        { listen: [...plugin.options.listen.default], "udp-rate": "20", udp: [] },
+        h.helpers,
+      );
       expect(h.listened.map(([d]) => d)).toEqual([endpoint]);
       expect(h.listened[0]![1].buildProtocol({ type: "TCP" })).toBeInstanceOf(P);
     }
@@ -70,7 +73,7 @@ describe("plugins", () => {
 
   it("time answers on --udp while running", async () => {
     const service: IService = await timePlugin.makeService(
-      { listen: [], udp: ["127.0.0.1:0"] },
+      { listen: [], "udp-rate": "20", udp: ["127.0.0.1:0"] },
       helpers().helpers,
     );
     await service.startService();

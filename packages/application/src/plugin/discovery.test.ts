@@ -35,6 +35,19 @@ function declares(name: string, module = "./plugin", extra: object = {}): object
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), "torsion-discovery-"));
+  // The project root: discovery from app/ or app/sub/ stops here.
+  pkg(join(root, "app"), { name: "app", version: "1.0.0", private: true });
+  // A node_modules above the project root (as in /tmp) must not be searched.
+  pkg(
+    join(root, "node_modules", "evil-plugin"),
+    {
+      name: "evil-plugin",
+      version: "1.0.0",
+      exports: { "./plugin": "./plugin.js" },
+      ...declares("evil"),
+    },
+    { "plugin.js": goodModule.replace("NAME", "evil") },
+  );
   const nm = join(root, "app", "node_modules");
   // A plain plugin package, with an exports map.
   pkg(
@@ -157,9 +170,25 @@ describe("discoverPlugins", () => {
     );
   });
 
-  it("prefers the nearest installation of a name", () => {
-    const { plugins } = discoverPlugins({ from: [join(root, "app", "sub")] });
+  it("prefers the nearest installation of a name and reports the one it shadows", () => {
+    const { plugins, shadowed } = discoverPlugins({ from: [join(root, "app", "sub")] });
     expect(plugins.find((p) => p.name === "good")!.packageName).toBe("good-fork");
+    expect(shadowed.map((p) => `${p.name}:${p.packageName}`)).toEqual(["good:good-plugin"]);
+  });
+
+  it("stops at the project root: a node_modules above it cannot inject plugins", () => {
+    const fromSub = discoverPlugins({ from: [join(root, "app", "sub")], installations: [] });
+    expect(fromSub.plugins.some((p) => p.name === "evil")).toBe(false);
+    expect(fromSub.plugins.some((p) => p.name === "acme-echo")).toBe(true);
+    // Outside any project, only the directory's own node_modules.
+    const outside = discoverPlugins({ from: [root], installations: [] });
+    expect(outside.plugins.map((p) => p.name)).toEqual(["evil"]);
+  });
+
+  it("searches the node_modules an installation lies in", () => {
+    const inside = join(root, "app", "node_modules", "good-plugin", "dist", "runner");
+    const { plugins } = discoverPlugins({ from: [join(root, "store")], installations: [inside] });
+    expect(plugins.some((p) => p.name === "good")).toBe(true);
   });
 });
 

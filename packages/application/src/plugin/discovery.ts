@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { readdirSync, readFileSync, realpathSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PluginError } from "../errors.ts";
 import { validRange } from "./semver.ts";
@@ -36,53 +36,97 @@ export interface DiscoveryResult {
   plugins: PluginInfo[];
   /** Packages whose plugin metadata is malformed, each a {@link PluginError} naming the package. */
   problems: PluginError[];
+  /** Plugins whose name a nearer package already offers: found, and not used. */
+  shadowed: PluginInfo[];
 }
 
 /** Options of {@link discoverPlugins}. */
 export interface DiscoveryOptions {
   /**
-   * Directories to search from: the `node_modules` directories in each and in each of its
-   * parents are scanned, in order. Default: the current directory, then the runner's own
-   * location (so a globally installed `twist` sees the plugins installed beside it).
+   * Projects to search from, in order: for each directory, the `node_modules` directories in
+   * it and in its parents up to its project root (the nearest directory with a
+   * `package.json`) are scanned, and no further, so that a `node_modules` in a parent
+   * directory (such as `/tmp`) cannot inject plugins. Default: the current directory.
    */
   from?: readonly string[];
+  /**
+   * Installations to search too: the `node_modules` directory each of these paths lies in
+   * (the one holding the package). Default: `twist`'s own installation, so a globally
+   * installed `twist` sees the plugins installed beside it.
+   */
+  installations?: readonly string[];
 }
 
 const runnerDir = dirname(fileURLToPath(import.meta.url));
 
-/** Every `node_modules` directory in `dirs` and their parents, nearest first, without repeats. */
-export function nodeModulesDirs(dirs: readonly string[]): string[] {
+/**
+ * The `node_modules` directories searched, nearest first, without repeats: for each of `dirs`,
+ * those in it and its parents up to its project root (the nearest directory holding a
+ * `package.json`; just `dir` itself when there is none up to `/`); for each of
+ * `installations`, the `node_modules` directory it lies in, if any.
+ */
+export function nodeModulesDirs(
+  dirs: readonly string[],
+  installations: readonly string[] = [],
+): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
+  const add = (nm: string): void => {
+    if (!seen.has(nm)) {
+      seen.add(nm);
+      out.push(nm);
+    }
+  };
   for (const start of dirs) {
-    let dir = resolve(start);
-    for (;;) {
-      const nm = join(dir, "node_modules");
-      if (!seen.has(nm)) {
-        seen.add(nm);
-        out.push(nm);
-      }
-      const up = dirname(dir);
-      if (up === dir) break;
-      dir = up;
+    const from = resolve(start);
+    const root = projectRoot(from);
+    if (root === undefined) {
+      add(join(from, "node_modules"));
+      continue;
+    }
+    for (let dir = from; ; dir = dirname(dir)) {
+      add(join(dir, "node_modules"));
+      if (dir === root) break;
     }
   }
+  for (const path of installations) {
+    const nm = enclosingNodeModules(resolve(path));
+    if (nm !== undefined) add(nm);
+  }
   return out;
+}
+
+/** The nearest directory at or above `dir` that holds a `package.json`. */
+export function projectRoot(dir: string): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, "package.json"))) return d;
+    if (dirname(d) === d) return undefined;
+  }
+}
+
+/** The innermost `node_modules` directory `path` lies in. */
+function enclosingNodeModules(path: string): string | undefined {
+  for (let d = path; dirname(d) !== d; d = dirname(d)) {
+    if (basename(d) === "node_modules") return d;
+  }
+  return undefined;
 }
 
 /**
  * Find the plugins declared by installed packages: the `"torsion": { "plugins": [...] }` field of
  * each `package.json` directly in the `node_modules` directories searched (scoped packages
  * included; symlinked packages, as pnpm installs them, followed). When two packages declare
- * the same plugin name, the nearest wins.
+ * the same plugin name, the nearest wins and the other is listed in `shadowed`.
  */
 export function discoverPlugins(options: DiscoveryOptions = {}): DiscoveryResult {
-  const from = options.from ?? [process.cwd(), runnerDir];
+  const from = options.from ?? [process.cwd()];
+  const installations = options.installations ?? [runnerDir];
   const plugins: PluginInfo[] = [];
   const problems: PluginError[] = [];
+  const shadowed: PluginInfo[] = [];
   const names = new Set<string>();
   const packages = new Set<string>();
-  for (const nm of nodeModulesDirs(from)) {
+  for (const nm of nodeModulesDirs(from, installations)) {
     for (const dir of packageDirs(nm)) {
       let real: string;
       try {
@@ -102,14 +146,15 @@ export function discoverPlugins(options: DiscoveryOptions = {}): DiscoveryResult
       if (!text.includes('"torsion"')) continue;
       for (const result of readDeclarations(text, real)) {
         if (result instanceof PluginError) problems.push(result);
-        else if (!names.has(result.name)) {
+        else if (names.has(result.name)) shadowed.push(result);
+        else {
           names.add(result.name);
           plugins.push(result);
         }
       }
     }
   }
-  return { plugins, problems };
+  return { plugins, problems, shadowed };
 }
 
 /** The package directories in one `node_modules` (`name` and `@scope/name`), skipping `.bin`, `.pnpm`. */

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { UsageError } from "../errors.ts";
+import { joinDashValues, usageFromParseArgs } from "../parse-args-usage.ts";
 import type { PluginOption, PluginOptions } from "./types.ts";
 
 /** Parsed option values. */
@@ -42,9 +43,14 @@ export function parsePluginArgs(
     };
   let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
-    parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
+    parsed = parseArgs({
+      args: joinDashValues(args, (name) => options[name]?.type === "string"),
+      options,
+      strict: true,
+      allowPositionals: true,
+    });
   } catch (error) {
-    throw new UsageError(`${pluginName}: ${(error as Error).message.split("\n")[0]}`);
+    throw usageFromParseArgs(error, pluginName, `twist ${pluginName} --help lists its options`);
   }
   const help = !helpDefined && parsed.values.help === true;
   if (!helpDefined) delete parsed.values.help;

@@ -34,6 +34,7 @@ import type {
   ListenUDPOptions,
   Logger,
 } from "@torsion/core";
+import type { Registry } from "prom-client";
 import type { IService } from "../service/service.ts";
 
 /** One option, in the shape of `node:util` `parseArgs` plus a description. */
@@ -118,6 +119,11 @@ export interface ServiceMakerHelpers {
   ): IService;
   /** A logger namespaced to the plugin. */
   logger: Logger;
+  /**
+   * The prom-client registry for the plugin's own metrics, served by `twist --metrics` beside
+   * Torsion's (`registers: [metrics]`); prefix metric names with the plugin's name.
+   */
+  metrics: Registry;
   /**
    * One service made of several (a `MultiService`): they start in order and stop in reverse.
    * A single service is returned as is.

@@ -1,41 +1,43 @@
 /**
- * The `twist` runner: parse the command line, make the service tree, run it on the reactor until
- * SIGINT/SIGTERM, and say how it went with the exit code (after Twisted's `twist` and
- * `twisted.application.runner`).
+ * The `twist` runner, read top to bottom: parse the command line, find the plugins, make the
+ * service tree (a plugin, an `--app` module, or a config file), apply the per-server options,
+ * run it on the reactor until SIGINT/SIGTERM, and say how it went with the exit code (after
+ * Twisted's `twist/_twist.py`).
  *
- * Exit codes: 0 after a clean stop; 1 if a service could not start (or a plugin was refused,
- * or the pid file names a live process); 64 (`EX_USAGE`) for a usage error, printed with the
- * usage line.
+ * Exit codes: 0 after a clean stop (SIGINT and SIGTERM included); 1 if anything fails while
+ * starting (a plugin refused or failing in `makeService`, the log or pid file unusable, a
+ * service that cannot start, the pid file naming a live process) or after an uncaught
+ * exception; 64 (`EX_USAGE`) only for command-line and config usage errors. Every failure is
+ * one line on standard error starting `twist:` that says what to do; stack traces only with
+ * `--log-level debug`.
  *
  * @module
  */
 import cluster from "node:cluster";
-import { fileURLToPath } from "node:url";
 import {
   reactor as defaultReactor,
-  EndpointDescriptionError,
   type Failure,
   globalLogBeginner,
+  type ILogObserver,
   Logger,
   maybeDeferred,
 } from "@torsion/core";
 import { describeReason, PluginError, ServiceStartError, UsageError } from "../errors.ts";
+import { withRunnerMetrics } from "../metrics/runner.ts";
 import { describeOptions, parsePluginArgs } from "../plugin/options.ts";
 import type { IService } from "../service/service.ts";
 import { applicationVersion } from "../version.ts";
-import { parseRunnerArgs, RUNNER_OPTIONS_HELP, type RunnerArgs, USAGE } from "./args.ts";
-import {
-  composeConfig,
-  composePlugin,
-  findDefaultConfig,
-  loadApplication,
-  PluginCatalog,
-  type RunnerReactor,
-  readConfig,
-  setDrainTimeout,
-} from "./compose.ts";
-import { beginLogging } from "./logging.ts";
+import { composeConfig, composePlugin, loadApplication } from "./build.ts";
+import { PluginCatalog } from "./catalog.ts";
+import { findDefaultConfig, readConfig } from "./config.ts";
+import { isUsageError, type RunnerReactor } from "./helpers.ts";
+import { makeLogObserver, type TerminalStream } from "./logging.ts";
+import { parseRunnerArgs, type RunnerArgs, runnerOptionsHelp } from "./options.ts";
 import { PIDFile } from "./pidfile.ts";
+import { installProcessHandlers, type ProcessEvents } from "./process-handlers.ts";
+import { applyServerDefaults } from "./server-defaults.ts";
+import { StartupError } from "./startup-error.ts";
+import { USAGE } from "./usage.ts";
 import { runPrimary } from "./workers.ts";
 
 const log = new Logger("torsion.twist");
@@ -43,17 +45,27 @@ const log = new Logger("torsion.twist");
 /** Exit status for a usage error (BSD `EX_USAGE`). */
 export const EXIT_USAGE = 64;
 
-/** Where `twist` writes what it prints outside the log. */
+/** Where `twist` writes, reads and listens, so that `main` can run inside a test. */
 export interface RunnerIO {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-  /** The directory plugins and the default config are looked for from. */
+  /** Help text, and the log for `--log-file -` (its `isTTY` picks the format). */
+  stdout: TerminalStream;
+  /** `twist:` failure lines, and the log for `--log-file +`. */
+  stderr: TerminalStream;
+  /** The directory plugins, the default config and relative paths are resolved from. */
   cwd: string;
+  /**
+   * Send log events to `observer` until the returned function is called. Default: the global
+   * log beginner (events logged so far are replayed; standard output and error become log
+   * events while it runs, as in Twisted).
+   */
+  beginLogging?: (observer: ILogObserver) => () => void;
+  /** Where unhandled rejections and uncaught exceptions are heard; default `process`. */
+  processEvents?: ProcessEvents;
 }
 
 const processIO: RunnerIO = {
-  stdout: { write: (t: string) => process.stdout.write(t) },
-  stderr: { write: (t: string) => process.stderr.write(t) },
+  stdout: process.stdout,
+  stderr: process.stderr,
   get cwd() {
     return process.cwd();
   },
@@ -68,104 +80,134 @@ export async function main(
   io: RunnerIO = processIO,
   reactor: RunnerReactor = defaultReactor,
 ): Promise<number> {
-  let args: RunnerArgs;
+  let debug = false;
   try {
-    args = parseRunnerArgs(argv);
-  } catch (error) {
-    return reportError(error, io);
-  }
-  if (args.version) {
-    io.stdout.write(`twist (@torsion/application) ${applicationVersion}\n`);
-    return 0;
-  }
-  const catalog = new PluginCatalog(applicationVersion, [io.cwd, ...defaultDiscoveryRoots()]);
-  if (args.help && args.plugin === undefined) {
-    io.stdout.write(generalHelp(catalog));
-    return 0;
-  }
-  try {
-    if (args.plugin !== undefined && parsePluginHelp(args.pluginArgs)) {
-      const maker = await catalog.load(args.plugin);
-      const { help } = parsePluginArgs(args.plugin, maker.options, args.pluginArgs);
-      if (help) {
-        const info = catalog.info(args.plugin);
-        io.stdout.write(
-          `Usage: twist [options] ${maker.name} [${maker.name} options]\n\n${maker.description} (from ${info.packageName} ${info.packageVersion})\n\n` +
-            `Options:\n${describeOptions(maker.options)}\n`,
-        );
-        return 0;
-      }
+    const args = parseRunnerArgs(argv);
+    debug = args.logLevel === "debug";
+    if (args.version) {
+      io.stdout.write(`twist (@torsion/application) ${applicationVersion}\n`);
+      return 0;
     }
-    const build = builder(args, catalog, io, reactor);
-    if (args.workers > 1 && cluster.isPrimary) return await runPrimary(args, build, io);
-    return await runSingle(args, build, io, reactor);
+    const catalog = new PluginCatalog(applicationVersion, [io.cwd]);
+    if (args.help && args.plugin === undefined) {
+      io.stdout.write(generalHelp(catalog));
+      return 0;
+    }
+    const make = await serviceBuilder(args, catalog, io, reactor);
+    if (make === undefined) return 0; // printed a plugin's help
+    const build = async (): Promise<IService> => {
+      const root = await make();
+      applyServerDefaults(root, {
+        drainTimeout: args.shutdownTimeout,
+        idleTimeout: args.idleTimeout,
+        maxConnections: args.maxConnections,
+        maxConnectionsPerPeer: args.maxConnectionsPerPeer,
+      });
+      return withRunnerMetrics(root, args, reactor, args.workers);
+    };
+    const startLogging = (): (() => void) => beginRunnerLogging(args, io);
+    if (args.workers > 1 && cluster.isPrimary)
+      return await runPrimary(args, build, startLogging, io, reactor);
+    return await runSingle(args, build, startLogging, io, reactor, catalog);
   } catch (error) {
-    return reportError(error, io);
+    return reportError(error, io, debug);
   }
 }
 
-/** The directories discovery searches besides the current one: the runner's own location. */
-function defaultDiscoveryRoots(): string[] {
-  return [fileURLToPath(new URL(".", import.meta.url))];
-}
-
-function parsePluginHelp(args: readonly string[]): boolean {
-  return args.includes("--help") || args.includes("-h");
-}
-
-/** A function that makes the service tree the arguments ask for (usage errors thrown from it). */
-function builder(
+/**
+ * The function that makes the tree the arguments ask for, or `undefined` after printing a
+ * plugin's `--help`. A plugin's arguments are parsed here, once, for both.
+ */
+async function serviceBuilder(
   args: RunnerArgs,
   catalog: PluginCatalog,
   io: RunnerIO,
   reactor: RunnerReactor,
-): () => Promise<IService> {
-  return async () => {
-    let root: IService;
-    if (args.plugin !== undefined)
-      root = await composePlugin(
-        catalog,
-        args.plugin,
-        args.pluginArgs,
-        reactor,
-        args.shutdownTimeout,
-      );
-    else if (args.app !== undefined) root = await loadApplication(args.app);
-    else {
-      const file = args.config ?? findDefaultConfig(io.cwd);
-      if (file === undefined) {
-        throw new UsageError(
-          "Name a plugin, --app or --config (there is no torsion.config.{js,mjs,json} here); twist --help lists the plugins",
-        );
-      }
-      root = await composeConfig(catalog, await readConfig(file), reactor, args.shutdownTimeout);
+): Promise<(() => Promise<IService>) | undefined> {
+  if (args.plugin !== undefined) {
+    const name = args.plugin;
+    const maker = await catalog.load(name);
+    const { values, help } = parsePluginArgs(name, maker.options, args.pluginArgs);
+    if (help) {
+      io.stdout.write(pluginHelp(catalog, name, maker.description, describeOptions(maker.options)));
+      return undefined;
     }
-    setDrainTimeout(root, args.shutdownTimeout);
-    return root;
+    return () => composePlugin(maker, values, reactor);
+  }
+  if (args.app !== undefined) {
+    const app = args.app;
+    return () => loadApplication(app, io.cwd);
+  }
+  const file = args.config ?? findDefaultConfig(io.cwd);
+  if (file === undefined) {
+    throw new UsageError(
+      "name a plugin, --app or --config (there is no torsion.config.{js,mjs,json} here); twist --help lists the plugins",
+    );
+  }
+  const config = await readConfig(file, io.cwd);
+  return () => composeConfig(catalog, config, reactor);
+}
+
+/** Begin logging where the arguments say; returns the function that stops it. */
+function beginRunnerLogging(args: RunnerArgs, io: RunnerIO): () => void {
+  const { observer, close } = makeLogObserver({
+    file: args.logFile,
+    format: args.logFormat,
+    level: args.logLevel,
+    stdout: io.stdout,
+    stderr: io.stderr,
+  });
+  const stop = (io.beginLogging ?? beginGlobalLogging)(observer);
+  let stopped = false;
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    stop();
+    close();
   };
+}
+
+function beginGlobalLogging(observer: ILogObserver): () => void {
+  globalLogBeginner.beginLoggingTo([observer]);
+  return () => globalLogBeginner.stopRedirectingStandardIO();
 }
 
 /** Run the services in this process until the reactor stops. */
 async function runSingle(
   args: RunnerArgs,
   build: () => Promise<IService>,
+  startLogging: () => () => void,
   io: RunnerIO,
   reactor: RunnerReactor,
+  catalog: PluginCatalog,
 ): Promise<number> {
   const root = await build();
   const worker = cluster.isWorker;
+  const stopLogging = startLogging();
   const pidfile = args.pidfile !== undefined && !worker ? new PIDFile(args.pidfile) : undefined;
-  pidfile?.claim();
-  let closeLog = (): void => {};
+  let removeHandlers = (): void => {};
   try {
-    closeLog = beginLogging({ file: args.logFile, format: args.logFormat, level: args.logLevel });
+    pidfile?.claim();
+    warnShadowed(catalog, args);
+    let failure: unknown;
+    let fatal = false;
+    const stop = (): void => {
+      try {
+        reactor.stop();
+      } catch {
+        // Already stopping (a signal arrived while starting).
+      }
+    };
+    removeHandlers = installProcessHandlers(io.processEvents ?? process, () => {
+      fatal = true;
+      stop();
+    });
     log.info("twist {version} (Node {node}) starting {service} with pid {pid}", {
       version: applicationVersion,
       node: process.version,
       service: root.name ?? String(root),
       pid: process.pid,
     });
-    let failure: unknown;
     reactor.addSystemEventTrigger("before", "shutdown", () =>
       root.running ? root.stopService() : undefined,
     );
@@ -178,27 +220,44 @@ async function runSingle(
       },
       (f: Failure) => {
         failure = f.value;
-        try {
-          reactor.stop();
-        } catch {
-          // Already stopping (a signal arrived while starting).
-        }
+        stop();
       },
     );
     await stopped;
     if (failure !== undefined) {
-      log.critical("{message}", { message: startFailureMessage(failure) });
-      globalLogBeginner.stopRedirectingStandardIO();
-      io.stderr.write(`twist: ${startFailureMessage(failure)}\n`);
+      const message = startFailureMessage(failure);
+      log.critical("{message}", { message });
+      stopLogging();
+      io.stderr.write(`twist: ${message}\n`);
+      return 1;
+    }
+    if (fatal) {
+      log.critical("Stopped after an uncaught exception; exiting with status 1");
+      stopLogging();
+      io.stderr.write(
+        "twist: stopped after an uncaught exception (see the log); fix the code that threw it\n",
+      );
       return 1;
     }
     log.info("Stopped.");
     return 0;
   } finally {
-    globalLogBeginner.stopRedirectingStandardIO();
+    removeHandlers();
     pidfile?.release();
-    closeLog();
+    stopLogging();
   }
+}
+
+/** Log which package wins when several offer the plugin being run. */
+function warnShadowed(catalog: PluginCatalog, args: RunnerArgs): void {
+  if (args.plugin === undefined) return;
+  const others = catalog.shadowed(args.plugin);
+  if (others.length === 0) return;
+  log.warn("Plugin {plugin} is offered by {winner} and by {others}; using {winner} (the nearest)", {
+    plugin: args.plugin,
+    winner: catalog.info(args.plugin).packageName,
+    others: others.map((p) => p.packageName).join(", "),
+  });
 }
 
 /** The reason a service could not start, with a hint when the cause is a common one. */
@@ -215,38 +274,62 @@ export function startFailureMessage(error: unknown): string {
   return message;
 }
 
-/** Print `error` and return its exit code: 64 for usage errors, else 1. */
-function reportError(error: unknown, io: RunnerIO): number {
+/** Print `error` as one `twist:` line and return its exit code: 64 for usage errors, else 1. */
+function reportError(error: unknown, io: RunnerIO, debug: boolean): number {
   globalLogBeginner.stopRedirectingStandardIO();
-  const usage =
-    error instanceof UsageError ||
-    error instanceof EndpointDescriptionError ||
-    (error instanceof PluginError && error.code === "ERR_TORSION_PLUGIN_NOT_FOUND");
-  if (usage) {
-    io.stderr.write(`twist: ${(error as Error).message}\n${USAGE}\n`);
+  const message = (error as Error)?.message ?? String(error);
+  if (isUsageError(error) || isNotFound(error)) {
+    io.stderr.write(`twist: ${message}\n${USAGE}\n`);
     return EXIT_USAGE;
   }
-  if (
+  const known =
     error instanceof PluginError ||
     error instanceof ServiceStartError ||
-    (error as { code?: string })?.code?.startsWith?.("ERR_TORSION")
-  ) {
-    io.stderr.write(`twist: ${(error as Error).message}\n`);
-    return 1;
-  }
-  // Anything else is unexpected: show the stack so it can be reported.
-  io.stderr.write(`twist: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+    error instanceof StartupError ||
+    String((error as { code?: unknown })?.code ?? "").startsWith("ERR_TORSION");
+  const line = known
+    ? message
+    : `unexpected error: ${message} (run with --log-level debug for the stack trace, and report it)`;
+  io.stderr.write(`twist: ${line}\n`);
+  if (debug && error instanceof Error && error.stack !== undefined)
+    io.stderr.write(`${error.stack}\n`);
   return 1;
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof PluginError && error.code === "ERR_TORSION_PLUGIN_NOT_FOUND";
+}
+
+/** `twist <plugin> --help`. */
+function pluginHelp(
+  catalog: PluginCatalog,
+  name: string,
+  description: string,
+  options: string,
+): string {
+  const info = catalog.info(name);
+  const others = catalog.shadowed(name);
+  const shadow = others.length
+    ? `\nAlso offered by ${others.map((p) => `${p.packageName} ${p.packageVersion}`).join(", ")}: not used (the nearest installation wins)\n`
+    : "";
+  return (
+    `Usage: twist [options] ${name} [${name} options]\n\n${description} (from ${info.packageName} ${info.packageVersion})\n${shadow}\n` +
+    `Options:\n${options}\n`
+  );
 }
 
 /** `twist --help`: usage, options, and the installed plugins (metadata only; nothing imported). */
 function generalHelp(catalog: PluginCatalog): string {
-  const { plugins, problems } = catalog.found;
+  const { plugins, problems, shadowed } = catalog.found;
   const width = Math.max(8, ...plugins.map((p) => p.name.length));
   const list = plugins.length
     ? [...plugins]
         .sort((a, b) => a.name.localeCompare(b.name))
-        .map((p) => `  ${p.name.padEnd(width)}  ${p.description}  (${p.packageName})`)
+        .map((p) => {
+          const others = shadowed.filter((s) => s.name === p.name).map((s) => s.packageName);
+          const also = others.length ? `; also in ${others.join(", ")}, not used` : "";
+          return `  ${p.name.padEnd(width)}  ${p.description}  (${p.packageName}${also})`;
+        })
         .join("\n")
     : "  (none installed: install a package that declares one, such as @torsion/echo)";
   const refused = problems.length
@@ -254,6 +337,6 @@ function generalHelp(catalog: PluginCatalog): string {
     : "";
   return (
     `${USAGE}\n\nRun Torsion services: a plugin, an application module, or several plugins composed by a config file.\n\n` +
-    `${RUNNER_OPTIONS_HELP}\n\nPlugins:\n${list}${refused}\n\nRun \`twist <plugin> --help\` for a plugin's options.\n`
+    `${runnerOptionsHelp()}\n\nPlugins:\n${list}${refused}\n\nRun \`twist <plugin> --help\` for a plugin's options.\n`
   );
 }

@@ -5,26 +5,37 @@
  *
  * @module
  */
-import cluster, { type Worker } from "node:cluster";
-import {
-  Deferred,
-  globalLogBeginner,
-  type IDelayedCall,
-  Logger,
-  reactor,
-  succeed,
-} from "@torsion/core";
+import cluster from "node:cluster";
+import { Deferred, type IDelayedCall, Logger, succeed } from "@torsion/core";
 import { describeReason } from "../errors.ts";
+import { startPrimaryMetrics } from "../metrics/primary.ts";
 import type { IService } from "../service/service.ts";
-import type { RunnerArgs } from "./args.ts";
-import { beginLogging } from "./logging.ts";
+import type { RunnerReactor } from "./helpers.ts";
+import type { RunnerArgs } from "./options.ts";
 import { PIDFile } from "./pidfile.ts";
+import { installProcessHandlers, type ProcessEvents } from "./process-handlers.ts";
 
 const log = new Logger("torsion.twist.workers");
 
+/** What the primary uses of a cluster worker. */
+export interface ClusterWorker {
+  readonly id: number;
+  readonly process: { readonly pid?: number | undefined; kill(signal: NodeJS.Signals): unknown };
+  on(event: "message", listener: (message: { twist?: string } | null) => void): unknown;
+}
+
+/** What the primary uses of `node:cluster` (a fake one in tests). */
+export interface ClusterPrimary {
+  fork(env: Record<string, string>): ClusterWorker;
+  on(
+    event: "exit",
+    listener: (worker: ClusterWorker, code: number | null, signal: string | null) => void,
+  ): unknown;
+}
+
 /** How a worker is doing. */
 interface WorkerState {
-  worker: Worker;
+  worker: ClusterWorker;
   index: number;
   started: boolean;
   /** When it was forked (reactor seconds). */
@@ -43,16 +54,20 @@ const HEALTHY_SECONDS = 10;
 export async function runPrimary(
   args: RunnerArgs,
   build: () => Promise<IService>,
-  io: { stderr: { write(text: string): unknown } },
+  startLogging: () => () => void,
+  io: { stderr: { write(text: string): unknown }; processEvents?: ProcessEvents },
+  reactor: RunnerReactor,
+  primary: ClusterPrimary = cluster as unknown as ClusterPrimary,
 ): Promise<number> {
   await build();
+  const closeLog = startLogging();
   const pidfile = args.pidfile !== undefined ? new PIDFile(args.pidfile) : undefined;
-  pidfile?.claim();
-  const closeLog = beginLogging({
-    file: args.logFile,
-    format: args.logFormat,
-    level: args.logLevel,
-  });
+  try {
+    pidfile?.claim();
+  } catch (error) {
+    closeLog();
+    throw error;
+  }
   const workers = new Map<number, WorkerState>();
   const restarts = new Map<number, IDelayedCall>();
   let quickDeaths = 0;
@@ -61,7 +76,7 @@ export async function runPrimary(
   let allExited: Deferred<void> | undefined;
 
   const fork = (index: number): void => {
-    const worker = cluster.fork({ TORSION_TWIST_WORKER: String(index) });
+    const worker = primary.fork({ TORSION_TWIST_WORKER: String(index) });
     workers.set(worker.id, { worker, index, started: false, since: reactor.seconds() });
     worker.on("message", (message: { twist?: string } | null) => {
       const state = workers.get(worker.id);
@@ -72,7 +87,7 @@ export async function runPrimary(
     });
   };
 
-  cluster.on("exit", (worker, code, signal) => {
+  primary.on("exit", (worker, code, signal) => {
     const state = workers.get(worker.id);
     if (state === undefined) return;
     workers.delete(worker.id);
@@ -135,22 +150,30 @@ export async function runPrimary(
     });
   });
 
+  const removeHandlers = installProcessHandlers(io.processEvents ?? process, () => {
+    failure = "the primary stopped after an uncaught exception (see the log)";
+    stopReactor();
+  });
   try {
     log.info("twist primary (pid {pid}) starting {n} workers", {
       pid: process.pid,
       n: args.workers,
     });
     const stopped = reactor.run();
+    if (args.metrics !== undefined) {
+      const ready = () => [...workers.values()].filter((w) => w.started).length === args.workers;
+      startPrimaryMetrics({ endpoint: args.metrics, reactor, ready });
+    }
     for (let i = 0; i < args.workers; i++) fork(i);
     await stopped;
     if (failure !== undefined) {
-      globalLogBeginner.stopRedirectingStandardIO();
+      closeLog();
       io.stderr.write(`twist: ${describeReason(failure)}\n`);
       return 1;
     }
     return 0;
   } finally {
-    globalLogBeginner.stopRedirectingStandardIO();
+    removeHandlers();
     pidfile?.release();
     closeLog();
   }

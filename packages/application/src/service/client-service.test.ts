@@ -10,6 +10,7 @@ import {
   type IProtocolFactory,
   type IStreamClientEndpoint,
   Protocol,
+  ProtocolWrapper,
 } from "@torsion/core";
 import { Clock, StringTransport } from "@torsion/core/testing";
 import { describe, expect, it } from "vitest";
@@ -23,13 +24,22 @@ class FakeEndpoint implements IStreamClientEndpoint {
     this.attempts.push({ factory, d });
     return d;
   }
-  /** Complete the latest attempt with a connected protocol. */
+  /** What the transport of the latest connection talks to, and that transport. */
+  built: IProtocol | undefined;
+  transport: StringTransport | undefined;
+  /** Complete the latest attempt with a connected protocol; returns the user's protocol. */
   succeed(): IProtocol {
     const { factory, d } = this.attempts.at(-1)!;
     const p = factory.buildProtocol({ type: "TCP" } as never)!;
-    p.makeConnection(new StringTransport());
+    this.built = p;
+    this.transport = new StringTransport();
+    p.makeConnection(this.transport);
     d.callback(p);
-    return p;
+    return p instanceof ProtocolWrapper ? p.wrappedProtocol : p;
+  }
+  /** The latest connection ends, as its transport reports it. */
+  lose(reason: Failure): void {
+    this.built!.connectionLost(reason);
   }
   refuse(): void {
     this.attempts.at(-1)!.d.errback(new ConnectionRefusedError());
@@ -49,6 +59,36 @@ describe("backoffPolicy", () => {
 });
 
 describe("ClientService", () => {
+  it("wraps the protocol instead of overwriting its connectionLost, and still retries when it throws", () => {
+    class Throws extends Protocol {
+      override connectionLost(): void {
+        throw new Error("boom in connectionLost");
+      }
+    }
+    const clock = new Clock();
+    const endpoint = new FakeEndpoint();
+    const s = new ClientService(endpoint, Factory.forProtocol(Throws), {
+      clock,
+      retryPolicy: noJitter,
+    });
+    s.startService();
+    const built = endpoint.attempts[0]!.factory.buildProtocol({ type: "TCP" } as never)!;
+    expect(built).toBeInstanceOf(ProtocolWrapper);
+    const inner = (built as ProtocolWrapper).wrappedProtocol;
+    expect(inner).toBeInstanceOf(Throws);
+    expect(Object.hasOwn(inner, "connectionLost")).toBe(false);
+    built.makeConnection(new StringTransport());
+    endpoint.attempts[0]!.d.callback(built);
+    let got: IProtocol | undefined;
+    s.whenConnected().addCallback((p) => {
+      got = p;
+    });
+    expect(got).toBe(inner);
+    expect(() => built.connectionLost(new Failure(new ConnectionLost()))).toThrow(/boom/);
+    clock.advance(1);
+    expect(endpoint.attempts).toHaveLength(2);
+  });
+
   function make() {
     const clock = new Clock();
     const endpoint = new FakeEndpoint();
@@ -94,8 +134,8 @@ describe("ClientService", () => {
     s.startService();
     endpoint.refuse();
     clock.advance(1);
-    const p = endpoint.succeed();
-    p.connectionLost(new Failure(new ConnectionLost()));
+    endpoint.succeed();
+    endpoint.lose(new Failure(new ConnectionLost()));
     expect(endpoint.attempts).toHaveLength(2);
     clock.advance(1);
     expect(endpoint.attempts).toHaveLength(3);
@@ -130,15 +170,15 @@ describe("ClientService", () => {
   it("stopping while connected closes the connection and fires once it is lost", () => {
     const { endpoint, s } = make();
     s.startService();
-    const p = endpoint.succeed();
-    const transport = (p as Protocol).transport as StringTransport;
+    endpoint.succeed();
+    const transport = endpoint.transport!;
     let stopped = false;
     s.stopService().addCallback(() => {
       stopped = true;
     });
     expect(transport.disconnecting).toBe(true);
     expect(stopped).toBe(false);
-    p.connectionLost(new Failure(new ConnectionDone()));
+    endpoint.lose(new Failure(new ConnectionDone()));
     expect(stopped).toBe(true);
   });
 });

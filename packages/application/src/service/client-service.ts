@@ -5,7 +5,6 @@
  */
 import {
   CancelledError,
-  type ClientFactory,
   Deferred,
   type Failure,
   fail,
@@ -15,11 +14,12 @@ import {
   type IReactorTime,
   type IStreamClientEndpoint,
   type ITransport,
-  isClientFactory,
   Logger,
   maybeDeferred,
+  ProtocolWrapper,
   reactor,
   succeed,
+  WrappingFactory,
 } from "@torsion/core";
 import { Service } from "./service.ts";
 
@@ -178,7 +178,9 @@ export class ClientService extends Service {
     const attempt = this.#endpoint.connect(factory);
     this.#attempt = attempt;
     attempt
-      .addCallback((protocol) => {
+      .addCallback((proxy) => {
+        // The user's protocol, as Twisted's ClientService hands out (not the proxy).
+        const protocol = proxy instanceof ProtocolWrapper ? proxy.wrappedProtocol : proxy;
         if (this.#prepare === undefined) return protocol;
         return maybeDeferred(this.#prepare, protocol).addCallbacks(
           () => protocol,
@@ -194,27 +196,12 @@ export class ClientService extends Service {
       );
   }
 
-  /** The factory, with each protocol's `connectionLost` also telling this service. */
+  /**
+   * The factory, each protocol wrapped in a {@link ReconnectingProtocolProxy} whose
+   * `connectionLost` tells this service (Twisted's `_ReconnectingProtocolProxy`).
+   */
   #proxyFactory(): IProtocolFactory {
-    const inner = this.#factory;
-    return {
-      doStart: () => inner.doStart(),
-      doStop: () => inner.doStop(),
-      buildProtocol: (addr) => {
-        const protocol = inner.buildProtocol(addr);
-        if (protocol === null) return null;
-        const original = protocol.connectionLost;
-        protocol.connectionLost = (reason: Failure): void => {
-          try {
-            original.call(protocol, reason);
-          } finally {
-            this.#disconnected(protocol);
-          }
-        };
-        return protocol;
-      },
-      ...(isClientFactory(inner) ? clientCallbacks(inner) : {}),
-    } as IProtocolFactory;
+    return new ReconnectingFactory(this.#factory, (protocol) => this.#disconnected(protocol));
   }
 
   #connected(protocol: IProtocol): void {
@@ -281,17 +268,48 @@ export class ClientService extends Service {
   }
 }
 
-type ClientCallbacks = Pick<
-  ClientFactory,
-  "startedConnecting" | "clientConnectionFailed" | "clientConnectionLost"
->;
+/**
+ * Sits between the transport and the user's protocol: its `connectionLost` calls the
+ * protocol's, and tells the service in `finally`, so a protocol that throws there still gets
+ * reconnected.
+ */
+class ReconnectingProtocolProxy extends ProtocolWrapper {
+  readonly #lost: (protocol: IProtocol) => void;
 
-function clientCallbacks(f: ClientCallbacks): ClientCallbacks {
-  return {
-    startedConnecting: (c) => f.startedConnecting(c),
-    clientConnectionFailed: (c, r) => f.clientConnectionFailed(c, r),
-    clientConnectionLost: (c, r) => f.clientConnectionLost(c, r),
-  };
+  constructor(factory: ReconnectingFactory, wrapped: IProtocol, lost: (p: IProtocol) => void) {
+    super(factory, wrapped);
+    this.#lost = lost;
+  }
+
+  override connectionLost(reason: Failure): void {
+    try {
+      super.connectionLost(reason);
+    } finally {
+      this.#lost(this.wrappedProtocol);
+    }
+  }
+}
+
+/** Wraps the user's factory; start, stop and the client callbacks pass through. */
+class ReconnectingFactory extends WrappingFactory {
+  readonly #lost: (protocol: IProtocol) => void;
+
+  constructor(wrapped: IProtocolFactory, lost: (p: IProtocol) => void) {
+    super(wrapped);
+    this.#lost = lost;
+  }
+
+  /** The user's factory's prefix, as if there were no proxy. */
+  override logPrefix(): string {
+    const inner = this.wrappedFactory as { logPrefix?: () => string };
+    return typeof inner.logPrefix === "function"
+      ? inner.logPrefix()
+      : this.wrappedFactory.constructor.name;
+  }
+
+  protected override wrapProtocol(wrapped: IProtocol): ProtocolWrapper {
+    return new ReconnectingProtocolProxy(this, wrapped, this.#lost);
+  }
 }
 
 function transportOf(protocol: IProtocol): ITransport | undefined {

@@ -12,11 +12,17 @@ import {
   type IProtocolFactory,
   type IReactorTime,
   type IStreamServerEndpoint,
+  LimitConnectionsByPeer,
+  Logger,
   serverFromString,
   succeed,
 } from "@torsion/core";
+import { displayName, formatAddress } from "./display.ts";
+import { IdleTimeoutFactory } from "./idle-timeout.ts";
 import { Service } from "./service.ts";
 import { ConnectionTrackingFactory } from "./tracking.ts";
+
+const log = new Logger("torsion.application");
 
 /** Options of {@link StreamServerEndpointService}. */
 export interface StreamServerEndpointServiceOptions {
@@ -30,8 +36,25 @@ export interface StreamServerEndpointServiceOptions {
    * only). `twist` sets it from `--shutdown-timeout` on every service that leaves it unset.
    */
   drainTimeout?: number;
-  /** The clock the drain is timed on; default the reactor. */
+  /** The clock the drain and the idle timeout are timed on; default the reactor. */
   clock?: IReactorTime;
+  /**
+   * Close a connection after this many seconds without data in either direction (core's
+   * `TimeoutFactory`); `null` for never. Default: not set, which means never; `twist` sets
+   * it from `--idle-timeout` (default 300) on every service that leaves it unset.
+   */
+  idleTimeout?: number | null;
+  /**
+   * Refuse connections past this many open at once; `null` for no limit. Default: not set
+   * (no limit); `twist` sets it from `--max-connections` (default 16384).
+   */
+  maxConnections?: number | null;
+  /**
+   * Refuse connections past this many open at once from one peer host (core's
+   * `LimitConnectionsByPeer`); `null` for no limit. Default: not set (no limit); `twist` sets
+   * it from `--max-connections-per-peer` (default: no limit).
+   */
+  maxConnectionsPerPeer?: number | null;
 }
 
 /**
@@ -53,7 +76,19 @@ export class StreamServerEndpointService extends Service {
   readonly description: string | undefined;
   /** See {@link StreamServerEndpointServiceOptions.drainTimeout}. */
   drainTimeout: number | undefined;
-  readonly #tracking: ConnectionTrackingFactory;
+  /** See {@link StreamServerEndpointServiceOptions.idleTimeout}; read when the service starts. */
+  idleTimeout: number | null | undefined;
+  /** See {@link StreamServerEndpointServiceOptions.maxConnections}; read when the service starts. */
+  maxConnections: number | null | undefined;
+  /** See {@link StreamServerEndpointServiceOptions.maxConnectionsPerPeer}; read when the service starts. */
+  maxConnectionsPerPeer: number | null | undefined;
+  readonly #logConnections: boolean | undefined;
+  #tracking: ConnectionTrackingFactory;
+  /**
+   * Wrappers put around the listening factory at `startService`, innermost first (the metrics
+   * module adds its counting factory here). Add to it before the service starts.
+   */
+  readonly factoryWrappers: Array<(factory: IProtocolFactory) => IProtocolFactory> = [];
   readonly #clock: IReactorTime;
   #listening: Deferred<IListeningPort> | undefined;
   #port: IListeningPort | null = null;
@@ -68,10 +103,40 @@ export class StreamServerEndpointService extends Service {
     this.factory = factory;
     this.description = options.description;
     this.drainTimeout = options.drainTimeout;
+    this.idleTimeout = options.idleTimeout;
+    this.maxConnections = options.maxConnections;
+    this.maxConnectionsPerPeer = options.maxConnectionsPerPeer;
+    this.#logConnections = options.logConnections;
     this.#clock = options.clock ?? defaultReactor;
-    this.#tracking = new ConnectionTrackingFactory(factory, {
-      logConnections: options.logConnections,
+    this.#tracking = this.#makeTracking();
+  }
+
+  /** The factory chain for the current limits: tracking (total cap), idle timeout, per-peer cap. */
+  #makeTracking(): ConnectionTrackingFactory {
+    let inner: IProtocolFactory = this.factory;
+    const perPeer = this.maxConnectionsPerPeer;
+    if (perPeer !== undefined && perPeer !== null) {
+      const limit = new LimitConnectionsByPeer(inner);
+      limit.maxConnectionsPerPeer = perPeer;
+      inner = limit;
+    }
+    const idle = this.idleTimeout;
+    if (idle !== undefined && idle !== null)
+      inner = new IdleTimeoutFactory(inner, { clock: this.#clock, timeoutPeriod: idle });
+    return new ConnectionTrackingFactory(inner, {
+      logConnections: this.#logConnections,
+      maxConnections: this.maxConnections,
+      clock: this.#clock,
+      refusedWhy:
+        perPeer === undefined || perPeer === null
+          ? "the factory refused it"
+          : `${perPeer} connections from that host are open (--max-connections-per-peer), or the factory refused it`,
     });
+  }
+
+  /** How many connections were refused by the caps (or the factory) since the service started. */
+  get refusedCount(): number {
+    return this.#tracking.refusedCount;
   }
 
   /** The listening port while listening, else `null` (its `getHost()` has the real port number). */
@@ -92,12 +157,19 @@ export class StreamServerEndpointService extends Service {
    */
   override startService(): Deferred<void> {
     super.startService();
-    const d = this.endpoint.listen(this.#tracking);
+    this.#tracking = this.#makeTracking();
+    const factory = this.factoryWrappers.reduce<IProtocolFactory>((f, w) => w(f), this.#tracking);
+    const d = this.endpoint.listen(factory);
     this.#listening = d;
     return d.addCallbacks(
       (port) => {
         this.#listening = undefined;
         this.#port = port;
+        log.info("Service {service} listening on {address}", {
+          service: displayName(this, this.description ?? String(this.endpoint)),
+          address: formatAddress(port.getHost()),
+          port: (port.getHost() as { port?: unknown }).port,
+        });
       },
       (f) => {
         this.#listening = undefined;

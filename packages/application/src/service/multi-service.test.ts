@@ -102,6 +102,27 @@ describe("MultiService", () => {
     expect(app.running).toBe(false);
   });
 
+  it("leaves a child whose start failed not running, even one that does not reset it", async () => {
+    class Throws extends Service {
+      override startService(): void {
+        super.startService();
+        throw new Error("no start");
+      }
+    }
+    const log: string[] = [];
+    const app = new Application("app");
+    new Recorder("first", log).setServiceParent(app);
+    const bad = new Throws();
+    bad.name = "bad";
+    bad.setServiceParent(app);
+    await expect(Promise.resolve(app.startService())).rejects.toThrow(
+      /bad failed to start: no start/,
+    );
+    expect(bad.running).toBe(false);
+    expect(app.running).toBe(false);
+    expect(log).toEqual(["start first", "stop first"]);
+  });
+
   it("names the path to a failing service inside a nested collection", async () => {
     const log: string[] = [];
     const app = new Application("app");

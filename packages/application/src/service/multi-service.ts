@@ -104,6 +104,9 @@ export class MultiService extends Service implements IServiceCollection {
             else return maybeDeferred(() => child.stopService());
           },
           (f: Failure) => {
+            // A child whose start failed is not running, whatever it set before failing.
+            // (Reflect.set: an IService whose `running` is a getter is left as it says.)
+            if (child.running) Reflect.set(child, "running", false);
             const inner = f.value;
             if (!(inner instanceof ServiceStartError))
               throw new ServiceStartError(describe(child), inner);

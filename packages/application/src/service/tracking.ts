@@ -1,14 +1,14 @@
 /**
  * {@link ConnectionTrackingFactory}: the wrapper a {@link StreamServerEndpointService} puts around
- * its factory to log each connection with Twisted's per-connection prefix and to let open
- * connections drain at shutdown.
+ * its factory to log each connection with Twisted's per-connection prefix, to cap how many are
+ * open, and to let open connections drain at shutdown.
  *
  * @module
  */
 import {
-  ConnectionDone,
   Deferred,
   type Failure,
+  type IAddress,
   type IProtocol,
   type IProtocolFactory,
   type IReactorTime,
@@ -18,14 +18,25 @@ import {
   succeed,
   WrappingFactory,
 } from "@torsion/core";
+import { describeLoss, type LossContext } from "./connection-loss.ts";
+import { IdleTimeoutProtocol } from "./idle-timeout.ts";
 
 const log = new Logger("torsion.application.connections");
 
 /** Options of {@link ConnectionTrackingFactory}. */
 export interface ConnectionTrackingOptions {
   /** Log "Connection made" and "Connection lost" for each connection (default `true`). */
-  logConnections?: boolean;
+  logConnections?: boolean | undefined;
+  /** Refuse connections past this many open at once (default `null`: no limit). */
+  maxConnections?: number | null | undefined;
+  /** The clock refused connections are counted on for the rate-limited log line. */
+  clock?: IReactorTime | undefined;
+  /** Why the wrapped factory refuses a connection, for the log line. */
+  refusedWhy?: string | undefined;
 }
+
+/** At most one "Refused" log line per this many seconds, with the count since the last one. */
+export const REFUSED_LOG_INTERVAL = 10;
 
 /**
  * A protocol wrapper that is invisible in logs: its prefix is the wrapped protocol's, so the
@@ -33,17 +44,20 @@ export interface ConnectionTrackingOptions {
  */
 class TrackedProtocol extends ProtocolWrapper {
   readonly #owner: ConnectionTrackingFactory;
+  /** Set when something other than the reason knows how the connection ended. */
+  loss: LossContext = {};
 
   constructor(factory: ConnectionTrackingFactory, wrapped: IProtocol) {
     super(factory, wrapped);
     this.#owner = factory;
   }
 
+  /** The user's protocol's prefix, past the runner's own wrappers (idle timeout, per-peer cap). */
   override logPrefix(): string {
-    const inner = this.wrappedProtocol as { logPrefix?: () => string };
-    return typeof inner.logPrefix === "function"
-      ? inner.logPrefix()
-      : this.wrappedProtocol.constructor.name;
+    let inner: IProtocol = this.wrappedProtocol;
+    while (inner instanceof ProtocolWrapper) inner = inner.wrappedProtocol;
+    const p = inner as { logPrefix?: () => string };
+    return typeof p.logPrefix === "function" ? p.logPrefix() : inner.constructor.name;
   }
 
   override makeConnection(transport: ITransport): void {
@@ -61,9 +75,13 @@ class TrackedProtocol extends ProtocolWrapper {
       super.connectionLost(reason);
     } finally {
       if (this.#owner.logConnections) {
-        const clean = reason.check(ConnectionDone) !== null;
-        log.info(clean ? "Connection lost: closed cleanly" : "Connection lost: {reason}", {
+        const inner = this.wrappedProtocol;
+        const loss: LossContext = { ...this.loss };
+        if (inner instanceof IdleTimeoutProtocol && inner.timedOut && inner.idlePeriod !== null)
+          loss.timedOutAfter = inner.idlePeriod;
+        log.info("Connection lost: {how}", {
           log_system: this.hasTransport ? systemOf(this.transport, this) : this.logPrefix(),
+          how: describeLoss(reason, loss),
           reason: reason.getErrorMessage(),
         });
       }
@@ -72,17 +90,30 @@ class TrackedProtocol extends ProtocolWrapper {
 }
 
 /**
- * Wraps a server factory: every connection is tracked (and logged unless told not to), and
+ * Wraps a server factory: every connection is tracked (and logged unless told not to),
+ * connections past {@link ConnectionTrackingFactory.maxConnections} are refused (counted, and
+ * logged at most once per {@link REFUSED_LOG_INTERVAL} seconds), and
  * {@link ConnectionTrackingFactory.drain} waits for the open ones to close.
  */
 export class ConnectionTrackingFactory extends WrappingFactory {
   /** Whether each connection is logged. */
   logConnections: boolean;
+  /** The most connections open at once; `null` for no limit. */
+  maxConnections: number | null;
+  /** How many connections were refused (by the cap here, or by the wrapped factory). */
+  refusedCount = 0;
+  readonly #clock: IReactorTime | undefined;
+  readonly #refusedWhy: string;
+  #refusedSinceLog = 0;
+  #lastRefusedLog = Number.NEGATIVE_INFINITY;
   #drained: (() => void)[] = [];
 
   constructor(wrappedFactory: IProtocolFactory, options: ConnectionTrackingOptions = {}) {
     super(wrappedFactory);
     this.logConnections = options.logConnections ?? true;
+    this.maxConnections = options.maxConnections ?? null;
+    this.#clock = options.clock;
+    this.#refusedWhy = options.refusedWhy ?? "the factory refused it";
   }
 
   /** The wrapped factory's prefix, so `Echo starting on 8007` reads as without the wrapper. */
@@ -91,6 +122,33 @@ export class ConnectionTrackingFactory extends WrappingFactory {
     return typeof inner.logPrefix === "function"
       ? inner.logPrefix()
       : this.wrappedFactory.constructor.name;
+  }
+
+  /** The wrapped factory's protocol, tracked; `null` (the connection is closed) past the cap. */
+  override buildProtocol(addr: IAddress): ProtocolWrapper | null {
+    if (this.maxConnections !== null && this.protocols.size >= this.maxConnections) {
+      this.#refused(addr, `${this.maxConnections} connections are open (--max-connections)`);
+      return null;
+    }
+    const p = super.buildProtocol(addr);
+    if (p === null) this.#refused(addr, this.#refusedWhy);
+    return p;
+  }
+
+  #refused(addr: IAddress, why: string): void {
+    this.refusedCount++;
+    this.#refusedSinceLog++;
+    const now = this.#clock?.seconds() ?? Date.now() / 1000;
+    if (now - this.#lastRefusedLog < REFUSED_LOG_INTERVAL) return;
+    log.warn("Refused {count} connection(s) (latest from {peer}: {why}); {total} refused so far", {
+      log_system: this.logPrefix(),
+      count: this.#refusedSinceLog,
+      peer: hostOf(addr),
+      why,
+      total: this.refusedCount,
+    });
+    this.#refusedSinceLog = 0;
+    this.#lastRefusedLog = now;
   }
 
   protected override wrapProtocol(wrapped: IProtocol): ProtocolWrapper {
@@ -107,8 +165,9 @@ export class ConnectionTrackingFactory extends WrappingFactory {
   }
 
   /**
-   * Wait for the open connections to close, at most `timeout` seconds on `clock`; then ask the
-   * ones still open to close (`loseConnection`: what was written is still sent).
+   * Wait for the open connections to close, at most `timeout` seconds on `clock`; then close
+   * the ones still open: `loseConnection` when everything written was sent, else
+   * `abortConnection` (logged as "unsent data dropped at shutdown").
    *
    * @returns A Deferred that fires once no connection is open or the time is up. Never fails.
    */
@@ -123,7 +182,7 @@ export class ConnectionTrackingFactory extends WrappingFactory {
           timeout,
         });
       }
-      for (const p of open) p.loseConnection();
+      for (const p of open) cutAtShutdown(p);
       if (!d.called) d.callback(undefined);
     });
     this.#drained.push(() => {
@@ -134,9 +193,27 @@ export class ConnectionTrackingFactory extends WrappingFactory {
   }
 }
 
+function cutAtShutdown(p: ProtocolWrapper): void {
+  const unsent = p.hasTransport
+    ? ((p.transport as { writeBufferSize?: unknown }).writeBufferSize ?? 0)
+    : 0;
+  if (typeof unsent === "number" && unsent > 0 && p instanceof TrackedProtocol) {
+    p.loss = { droppedAtShutdown: unsent };
+    p.abortConnection();
+  } else {
+    p.loseConnection();
+  }
+}
+
 function systemOf(transport: ITransport, protocol: TrackedProtocol): string {
   const t = transport as { logPrefix?: () => string };
   return typeof t.logPrefix === "function" ? t.logPrefix() : protocol.logPrefix();
+}
+
+function hostOf(addr: IAddress): string {
+  const a = addr as { host?: unknown; name?: unknown };
+  if (typeof a.host === "string") return a.host;
+  return typeof a.name === "string" ? a.name : "?";
 }
 
 function peerOf(transport: ITransport): unknown {

@@ -7,7 +7,7 @@ import {
   type IPv4Address,
 } from "@torsion/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { serviceMakerHelpers } from "../runner/compose.ts";
+import { serviceMakerHelpers } from "../runner/helpers.ts";
 import type { IService } from "./service.ts";
 import { parseUDPAddress, UDPServer } from "./udp-server.ts";
 

@@ -12,9 +12,13 @@ import {
   type IListeningPort,
   type IReactorUDP,
   type ListenUDPOptions,
+  Logger,
   succeed,
 } from "@torsion/core";
+import { displayName, formatAddress } from "./display.ts";
 import { Service } from "./service.ts";
+
+const log = new Logger("torsion.application");
 
 /**
  * Read a UDP address: `PORT`, `HOST:PORT` or `[IPv6]:PORT`, the host an IP address (UDP binds
@@ -84,6 +88,11 @@ export class UDPServer extends Service {
     return this.#reactor.listenUDP(this.portNumber, this.#protocol, this.options).addCallbacks(
       (p: IListeningPort) => {
         this.#port = p;
+        log.info("Service {service} listening on {address}", {
+          service: displayName(this, this.description),
+          address: formatAddress(p.getHost()),
+          port: (p.getHost() as { port?: unknown }).port,
+        });
       },
       (f) => {
         this.running = false;

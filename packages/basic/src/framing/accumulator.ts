@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { search, View } from "./bytes.ts";
+import { search, searchByte, searchSequence, View } from "./bytes.ts";
 
 const EMPTY: Buffer = Buffer.alloc(0);
 
@@ -16,8 +16,8 @@ const MIN_CAPACITY = 1024;
  */
 const SEGMENT_MIN = 512;
 
-/** Ranges up to this many bytes are searched or copied in JavaScript: cheaper than a native call. */
-const SHORT_SCAN = 48;
+/** Ranges up to this many bytes are copied in JavaScript: cheaper than a native call. */
+const SHORT_COPY = 48;
 
 function asBuffer(chunk: Uint8Array): Buffer {
   return Buffer.isBuffer(chunk) ? chunk : new View(chunk.buffer, chunk.byteOffset, chunk.length);
@@ -101,18 +101,32 @@ export class Accumulator {
 
   /**
    * Index (from the front) of the first occurrence of `needle` at or after `from`, or -1.
-   * `needle` is a byte value or a byte sequence.
+   * `needle` is a byte value or a byte sequence. Each segment is searched by the one scan
+   * routine of the framing layer (`search` in `bytes.ts`: a JavaScript loop over a few bytes,
+   * the native search over more, and for a short sequence such as `"\r\n"` a single-byte
+   * search for its last byte); only an occurrence split across the two segments is matched
+   * byte by byte.
    */
   indexOf(needle: number | Uint8Array, from = 0): number {
+    // Kept small so that a decoder's call inlines it: once per line on the hot path.
+    if (this.#tail !== undefined) return this.#indexOfSpanning(needle, from);
     const start = this.#start;
     const end = this.#end;
     const s = from > 0 ? start + from : start;
-    const tail = this.#tail;
-    if (tail === undefined) {
-      if (s >= end) return -1;
-      const i = search(this.#buf, this.#ab, this.#base, s, end, needle);
-      return i < 0 ? -1 : i - start;
-    }
+    if (s >= end) return -1;
+    const i =
+      typeof needle === "number"
+        ? searchByte(this.#buf, this.#ab, this.#base, s, end, needle)
+        : searchSequence(this.#buf, this.#ab, this.#base, s, end, needle);
+    return i < 0 ? -1 : i - start;
+  }
+
+  /** {@link Accumulator.indexOf} over two segments: each searched, then the seam between them. */
+  #indexOfSpanning(needle: number | Uint8Array, from: number): number {
+    const start = this.#start;
+    const end = this.#end;
+    const s = from > 0 ? start + from : start;
+    const tail = this.#tail!;
     const head = end - start;
     if (s < end) {
       const i = search(this.#buf, this.#ab, this.#base, s, end, needle);
@@ -128,44 +142,6 @@ export class Accumulator {
     if (t >= tail.length) return -1;
     const i = search(tail, tail.buffer, tail.byteOffset, t, tail.length, needle);
     return i < 0 ? -1 : i - this.#tailStart + head;
-  }
-
-  /**
-   * {@link Accumulator.indexOf} for a byte-sequence `needle`, tuned for line framing: where the
-   * bytes are in one segment (nearly always), one native single-byte search (memchr) for the
-   * needle's last byte per candidate, then a check of the bytes before it. Why: this runs once
-   * per line, and a sequence search costs ~45 ns a call against ~8 ns for a single byte.
-   */
-  indexOfSequence(needle: Buffer, from: number): number {
-    const n = needle.length;
-    if (this.#tail !== undefined || n > 4) return this.indexOf(needle, from);
-    const start = this.#start;
-    const end = this.#end;
-    let j = start + from + n - 1;
-    if (j >= end) return -1;
-    const buf = this.#buf;
-    const last = needle[n - 1]!;
-    if (end - j <= SHORT_SCAN) {
-      // A few bytes (the end of a small chunk): a JavaScript loop beats the native call.
-      outer: for (; j < end; j++) {
-        if (buf[j] !== last) continue;
-        const at = j - n + 1;
-        for (let k = 0; k < n - 1; k++) if (buf[at + k] !== needle[k]) continue outer;
-        return at - start;
-      }
-      return -1;
-    }
-    // An owned buffer has unwritten room after #end: search only the written bytes.
-    const hay = end === buf.length ? buf : new View(this.#ab, this.#base, end);
-    for (;;) {
-      j = hay.indexOf(last, j);
-      if (j < 0) return -1;
-      const at = j - n + 1;
-      let k = 0;
-      while (k < n - 1 && hay[at + k] === needle[k]) k++;
-      if (k === n - 1) return at - start;
-      j++;
-    }
   }
 
   /** Index of the last occurrence of `needle`, or -1. */
@@ -278,7 +254,7 @@ export class Accumulator {
     const out = Buffer.allocUnsafe(n);
     const tail = this.#tail!;
     const t = this.#tailStart;
-    if (n <= 2 * SHORT_SCAN) {
+    if (n <= 2 * SHORT_COPY) {
       // A line cut by a chunk boundary: two byte loops cost less than two `copy` calls.
       const buf = this.#buf;
       const start = this.#start;

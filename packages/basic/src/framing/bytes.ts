@@ -37,7 +37,8 @@ const SHORT_SCAN = 48;
 /**
  * Index in `buf` of the first occurrence of `needle` that starts at or after `s` and ends at or
  * before `end`, or -1. `buf` must be a view of `ab` starting at `base` (`end` may be short of
- * `buf.length`: the rest is not searched).
+ * `buf.length`: the rest is not searched). With {@link searchByte}, the one scan routine of the
+ * framing layer; the callers on the hot path pick one of the two themselves (a call less per line).
  */
 export function search(
   buf: Buffer,
@@ -47,40 +48,79 @@ export function search(
   end: number,
   needle: number | Uint8Array,
 ): number {
-  return end - s <= SHORT_SCAN
-    ? scanShort(buf, s, end, needle)
-    : scanLong(end === buf.length ? buf : new View(ab, base, end), s, needle);
+  return typeof needle === "number"
+    ? searchByte(buf, ab, base, s, end, needle)
+    : searchSequence(buf, ab, base, s, end, needle);
 }
 
-/** A few new bytes (small chunks): a JavaScript loop beats the native call. */
-function scanShort(buf: Buffer, s: number, end: number, needle: number | Uint8Array): number {
-  if (typeof needle === "number") {
-    for (let i = s; i < end; i++) if (buf[i] === needle) return i;
-    return -1;
-  }
-  const n = needle.length;
-  const first = needle[0];
-  outer: for (let i = s; i + n <= end; i++) {
-    if (buf[i] !== first) continue;
-    for (let k = 1; k < n; k++) if (buf[i + k] !== needle[k]) continue outer;
-    return i;
-  }
+/** {@link search} for one byte value. */
+export function searchByte(
+  buf: Buffer,
+  ab: ArrayBufferLike,
+  base: number,
+  s: number,
+  end: number,
+  needle: number,
+): number {
+  if (end - s > SHORT_SCAN) return hayOf(buf, ab, base, end).indexOf(needle, s);
+  // A few new bytes (small chunks): a JavaScript loop beats the native call.
+  for (let i = s; i < end; i++) if (buf[i] === needle) return i;
   return -1;
 }
 
-/** The native search over all of `hay` from `s`. */
-function scanLong(hay: Buffer, s: number, needle: number | Uint8Array): number {
-  if (typeof needle === "number" || needle.length > 4) return hay.indexOf(needle, s);
-  // A short sequence (such as "\r\n"): find its last byte with the single-byte search
-  // (memchr, ~8 ns a call against ~45 ns for a sequence), then check the bytes before it.
+/**
+ * {@link search} for a byte sequence, tuned for line delimiters: this runs once per line. For a
+ * short sequence (such as `"\r\n"`) it looks for the sequence's last byte, with a JavaScript
+ * loop over a few bytes or the native single-byte search (memchr, ~8 ns a call against ~45 ns
+ * for a sequence search) over more, then checks the bytes before it.
+ */
+export function searchSequence(
+  buf: Buffer,
+  ab: ArrayBufferLike,
+  base: number,
+  s: number,
+  end: number,
+  needle: Uint8Array,
+): number {
   const n = needle.length;
+  if (n > 4) return searchLongNeedle(buf, ab, base, s, end, needle);
+  let j = s + n - 1;
+  if (j >= end) return -1;
   const last = needle[n - 1]!;
-  for (let j = s + n - 1; ; j++) {
+  if (end - j <= SHORT_SCAN) {
+    outer: for (; j < end; j++) {
+      if (buf[j] !== last) continue;
+      const at = j - n + 1;
+      for (let k = 0; k < n - 1; k++) if (buf[at + k] !== needle[k]) continue outer;
+      return at;
+    }
+    return -1;
+  }
+  const hay = hayOf(buf, ab, base, end);
+  for (;;) {
     j = hay.indexOf(last, j);
     if (j < 0) return -1;
     const at = j - n + 1;
     let k = 0;
     while (k < n - 1 && hay[at + k] === needle[k]) k++;
     if (k === n - 1) return at;
+    j++;
   }
+}
+
+/** A long needle: the native sequence search (rare for framing; out of line). */
+function searchLongNeedle(
+  buf: Buffer,
+  ab: ArrayBufferLike,
+  base: number,
+  s: number,
+  end: number,
+  needle: Uint8Array,
+): number {
+  return s + needle.length > end ? -1 : hayOf(buf, ab, base, end).indexOf(needle, s);
+}
+
+/** `buf` up to `end`: an owned buffer has unwritten room after its written bytes. */
+function hayOf(buf: Buffer, ab: ArrayBufferLike, base: number, end: number): Buffer {
+  return end === buf.length ? buf : new View(ab, base, end);
 }

@@ -36,6 +36,22 @@ export interface Decoder<Frame> {
 export class DecodeError extends TorsionError {}
 
 /**
+ * A decoder broke the {@link Decoder} contract: it returned a frame without consuming any
+ * input, so calling it again would return the same frame forever (Netty's check in
+ * `ByteToMessageDecoder.callDecode`). A bug in the decoder, not bad input: it is not a
+ * {@link DecodeError}, and it stops the connection (or stream) that met it.
+ */
+export class DecoderContractError extends TorsionError {
+  /** The decoder's class name. */
+  readonly decoder: string;
+  constructor(decoder: object) {
+    const name = decoder.constructor?.name ?? "the decoder";
+    super(`${name}.decode() returned a frame without consuming any input`);
+    this.decoder = name;
+  }
+}
+
+/**
  * Leftover bytes at end of input that do not form a frame.
  */
 export class IncompleteFrameError extends DecodeError {

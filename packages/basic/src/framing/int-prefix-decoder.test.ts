@@ -4,12 +4,11 @@ import { describe, expect, it } from "vitest";
 import { bytesFrom, chunkSizes, feedDecoder, splitBySizes } from "../../test/chunking.ts";
 import { Accumulator } from "./accumulator.ts";
 import {
-  encodeIntPrefixed,
   IntPrefixDecoder,
   LengthLimitExceededError,
   type PrefixLength,
-  StringTooLongError,
 } from "./int-prefix-decoder.ts";
+import { encodeIntPrefixed, StringTooLongError } from "./int-prefix-encoder.ts";
 
 function feed(chunks: Buffer[], prefixLength: PrefixLength, maxLength?: number) {
   return feedDecoder(new IntPrefixDecoder({ prefixLength, maxLength }), chunks);

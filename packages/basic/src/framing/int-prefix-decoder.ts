@@ -3,7 +3,6 @@
  *
  * @module
  */
-import { TorsionError } from "@torsion/core";
 import type { Accumulator } from "./accumulator.ts";
 import { DecodeError, type Decoder } from "./decoder.ts";
 
@@ -26,43 +25,12 @@ export class LengthLimitExceededError extends DecodeError {
   }
 }
 
-/** A string is longer than its length prefix can express (Twisted's name). */
-export class StringTooLongError extends TorsionError {
-  /** The string's length. */
-  readonly length: number;
-  /** The longest string the prefix can express. */
-  readonly maxLength: number;
-  constructor(length: number, maxLength: number) {
-    super(`string length (${length}) exceeds the maximum (${maxLength}) of the length prefix`);
-    this.length = length;
-    this.maxLength = maxLength;
-  }
-}
-
 /** Options for {@link IntPrefixDecoder}. */
 export interface IntPrefixDecoderOptions {
   /** Width of the prefix: 1, 2 or 4 bytes. */
   prefixLength: PrefixLength;
   /** The longest payload accepted, in bytes. Default 99999, as Twisted. */
   maxLength?: number;
-}
-
-/**
- * Encode `data` with a big-endian length prefix of `prefixLength` bytes.
- *
- * @throws {@link StringTooLongError} when the prefix cannot hold the length
- *   (2^(8 × prefixLength) bytes or more).
- */
-export function encodeIntPrefixed(data: string | Uint8Array, prefixLength: PrefixLength): Buffer {
-  const payload = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-  const limit = 2 ** (8 * prefixLength);
-  if (payload.length >= limit) {
-    throw new StringTooLongError(payload.length, limit - 1);
-  }
-  const out = Buffer.allocUnsafe(prefixLength + payload.length);
-  out.writeUIntBE(payload.length, 0, prefixLength);
-  out.set(payload, prefixLength);
-  return out;
 }
 
 /**

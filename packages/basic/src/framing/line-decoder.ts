@@ -101,10 +101,7 @@ export class LineDecoder implements Decoder<Buffer> {
     if (from < 0) from = 0;
     const dlen = this.#dlen;
     const needle = this.#needle;
-    const i =
-      typeof needle === "number"
-        ? input.indexOf(needle, from)
-        : input.indexOfSequence(needle, from);
+    const i = input.indexOf(needle, from);
     if (i < 0) {
       const buffered = input.length;
       if (buffered >= this.maxLength + dlen)

@@ -3,7 +3,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bytesFrom, chunkSizes, feedDecoder, splitBySizes } from "../../test/chunking.ts";
 import { Accumulator } from "./accumulator.ts";
-import { encodeNetstring, NetstringDecoder, NetstringParseError } from "./netstring-decoder.ts";
+import { NetstringDecoder, NetstringParseError } from "./netstring-decoder.ts";
+import { encodeNetstring } from "./netstring-encoder.ts";
 
 function feed(chunks: Buffer[], maxLength?: number) {
   return feedDecoder(new NetstringDecoder({ maxLength }), chunks);

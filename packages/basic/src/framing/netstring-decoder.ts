@@ -27,17 +27,6 @@ export interface NetstringDecoderOptions {
   maxLength?: number;
 }
 
-/** Encode `data` as a netstring. */
-export function encodeNetstring(data: string | Uint8Array): Buffer {
-  const payload = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-  const head = Buffer.from(`${payload.length}:`, "latin1");
-  const out = Buffer.allocUnsafe(head.length + payload.length + 1);
-  head.copy(out, 0);
-  out.set(payload, head.length);
-  out[out.length - 1] = COMMA;
-  return out;
-}
-
 /**
  * Decodes netstrings strictly, as Twisted's `NetstringReceiver`: the length is `0` or a
  * decimal number without leading zeros, followed by `:`; exactly that many payload bytes

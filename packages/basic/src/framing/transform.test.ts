@@ -2,7 +2,8 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { describe, expect, it } from "vitest";
 import { IncompleteFrameError } from "./decoder.ts";
-import { encodeIntPrefixed, IntPrefixDecoder } from "./int-prefix-decoder.ts";
+import { IntPrefixDecoder } from "./int-prefix-decoder.ts";
+import { encodeIntPrefixed } from "./int-prefix-encoder.ts";
 import { LineDecoder, LineTooLongError } from "./line-decoder.ts";
 import { DecoderTransform } from "./transform.ts";
 

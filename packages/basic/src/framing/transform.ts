@@ -4,8 +4,8 @@
  * @module
  */
 import { Transform, type TransformCallback, type TransformOptions } from "node:stream";
-import { Accumulator } from "./accumulator.ts";
-import { type Decoder, IncompleteFrameError } from "./decoder.ts";
+import { StreamFramer } from "../stream-framer.ts";
+import type { Decoder } from "./decoder.ts";
 
 /** Options for {@link DecoderTransform}: Node's, minus the modes the transform fixes. */
 export type DecoderTransformOptions = Omit<
@@ -32,50 +32,25 @@ export type DecoderTransformOptions = Omit<
  * {@link IncompleteFrameError}.
  */
 export class DecoderTransform<Frame> extends Transform {
-  readonly #decoder: Decoder<Frame>;
-  readonly #input = new Accumulator();
+  readonly #framer: StreamFramer<Frame>;
 
   constructor(decoder: Decoder<Frame>, options: DecoderTransformOptions = {}) {
     super({ ...options, readableObjectMode: true, writableObjectMode: false, decodeStrings: true });
-    this.#decoder = decoder;
+    this.#framer = new StreamFramer(decoder, (frame) => {
+      this.push(frame);
+    });
   }
 
   /** Number of bytes received and not yet part of a frame. */
   get bufferedBytes(): number {
-    return this.#input.length;
+    return this.#framer.bufferedBytes;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const input = this.#input;
-    const decoder = this.#decoder;
-    input.push(chunk);
-    try {
-      let frame = decoder.decode(input);
-      while (frame !== undefined) {
-        this.push(frame);
-        frame = decoder.decode(input);
-      }
-    } catch (err) {
-      input.clear();
-      callback(err as Error);
-      return;
-    }
-    callback();
+    callback(this.#framer.feed(chunk));
   }
 
   override _flush(callback: TransformCallback): void {
-    const input = this.#input;
-    try {
-      if (input.length > 0) {
-        if (this.#decoder.decodeEof === undefined) throw new IncompleteFrameError(input.length);
-        const last = this.#decoder.decodeEof(input);
-        if (last !== undefined) this.push(last);
-      }
-    } catch (err) {
-      input.clear();
-      callback(err as Error);
-      return;
-    }
-    callback();
+    callback(this.#framer.end());
   }
 }

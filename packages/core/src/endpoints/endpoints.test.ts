@@ -321,9 +321,9 @@ describe("server endpoints", () => {
     new TCP6ServerEndpoint(reactor, 82).listen(f);
     new TCP6ServerEndpoint(reactor, 83, { interface: "::1", backlog: 1 }).listen(f);
     expect(reactor.tcpServers).toEqual([
-      { port: 80, factory: f, backlog: 50, interface: "" },
+      { port: 80, factory: f, backlog: 511, interface: "" },
       { port: 81, factory: f, backlog: 5, interface: "127.0.0.1" },
-      { port: 82, factory: f, backlog: 50, interface: "::" },
+      { port: 82, factory: f, backlog: 511, interface: "::" },
       { port: 83, factory: f, backlog: 1, interface: "::1" },
     ]);
   });
@@ -334,7 +334,7 @@ describe("server endpoints", () => {
     new UNIXServerEndpoint(reactor, "/tmp/a").listen(f);
     new UNIXServerEndpoint(reactor, "/tmp/b", { backlog: 3, mode: 0o600, wantPID: true }).listen(f);
     expect(reactor.unixServers).toEqual([
-      { path: "/tmp/a", factory: f, backlog: 50, mode: 0o666, wantPID: false },
+      { path: "/tmp/a", factory: f, backlog: 511, mode: 0o666, wantPID: false },
       { path: "/tmp/b", factory: f, backlog: 3, mode: 0o600, wantPID: true },
     ]);
   });
@@ -350,7 +350,7 @@ describe("server endpoints", () => {
         port: 443,
         factory: f,
         contextFactory: { key: "k", cert: "c" },
-        backlog: 50,
+        backlog: 511,
         interface: "127.0.0.1",
       },
     ]);

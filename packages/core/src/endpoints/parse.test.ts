@@ -92,9 +92,9 @@ describe("quoteStringArgument", () => {
 });
 
 describe("serverFromString", () => {
-  it("tcp: port positional, defaults to all interfaces and backlog 50", () => {
+  it("tcp: port positional, defaults to all interfaces and backlog 511", () => {
     const ep = server("tcp:8007", TCP4ServerEndpoint);
-    expect([ep.reactor, ep.port, ep.interface, ep.backlog]).toEqual([reactor, 8007, "", 50]);
+    expect([ep.reactor, ep.port, ep.interface, ep.backlog]).toEqual([reactor, 8007, "", 511]);
   });
 
   it("tcp: every key", () => {
@@ -113,17 +113,17 @@ describe("serverFromString", () => {
 
   it("tcp6: defaults to interface ::, accepts an escaped address", () => {
     const ep = server("tcp6:8007", TCP6ServerEndpoint);
-    expect([ep.port, ep.interface, ep.backlog]).toEqual([8007, "::", 50]);
+    expect([ep.port, ep.interface, ep.backlog]).toEqual([8007, "::", 511]);
     const ep2 = server("tcp6:port=80:interface=\\:\\:1:backlog=3", TCP6ServerEndpoint);
     expect([ep2.port, ep2.interface, ep2.backlog]).toEqual([80, "::1", 3]);
   });
 
-  it("unix: path positional, defaults mode 0o666, backlog 50, lockfile on", () => {
+  it("unix: path positional, defaults mode 0o666, backlog 511, lockfile on", () => {
     const ep = server("unix:/var/run/finger", UNIXServerEndpoint);
     expect([ep.address, ep.mode, ep.backlog, ep.wantPID]).toEqual([
       "/var/run/finger",
       0o666,
-      50,
+      511,
       true,
     ]);
   });
@@ -142,9 +142,9 @@ describe("serverFromString", () => {
     expect(server("unix:/s:mode=660", UNIXServerEndpoint).mode).toBe(0o660);
   });
 
-  it("ssl: defaults privateKey to server.pem, interface to all, backlog 50; files are not read yet", () => {
+  it("ssl: defaults privateKey to server.pem, interface to all, backlog 511; files are not read yet", () => {
     const ep = server("ssl:4321", SSL4ServerEndpoint);
-    expect([ep.port, ep.interface, ep.backlog]).toEqual([4321, "", 50]);
+    expect([ep.port, ep.interface, ep.backlog]).toEqual([4321, "", 511]);
     expect(() => (ep.tlsOptions as () => unknown)()).toThrow(
       "can't read the privateKey file 'server.pem': no such file",
     );

@@ -101,14 +101,15 @@ function describe(description: string, e: unknown): EndpointDescriptionError {
 /**
  * Make a server endpoint from a description (Twisted's `serverFromString`):
  *
- * - `tcp:8007`, `tcp:port=8007:interface=127.0.0.1:backlog=50` (defaults: all IPv4
- *   interfaces, backlog 50) → {@link TCP4ServerEndpoint}
+ * - `tcp:8007`, `tcp:port=8007:interface=127.0.0.1:backlog=511` (defaults: all IPv4
+ *   interfaces, backlog 511) → {@link TCP4ServerEndpoint}
  * - `tcp6:8007:interface=::1` (default interface `::`) → {@link TCP6ServerEndpoint}
- * - `unix:/var/run/finger`, `unix:address=/path:mode=660:lockfile=0:backlog=50` (mode is
+ * - `unix:/var/run/finger`, `unix:address=/path:mode=660:lockfile=0:backlog=511` (mode is
  *   octal, default 666; lockfile default 1) → {@link UNIXServerEndpoint}
  * - `ssl:443:privateKey=key.pem:certKey=cert.pem` (+ `extraCertChain`, `dhParameters`,
- *   `sslmethod`, `interface`, `backlog`; default `privateKey=server.pem`, `certKey` = the
- *   private key file) → {@link SSL4ServerEndpoint}; the files are read at `listen` time
+ *   `sslmethod`, `interface`, `backlog`, `handshakeTimeout` in seconds (default 30); default
+ *   `privateKey=server.pem`, `certKey` = the private key file) → {@link SSL4ServerEndpoint};
+ *   the files are read at `listen` time
  * - `systemd:domain=INET:index=0` or `systemd:domain=UNIX:name=web` (socket activation) →
  *   {@link AdoptedStreamServerEndpoint}
  * - any type added with {@link registerServerEndpointParser}.

@@ -7,6 +7,7 @@
  * @internal
  */
 import { isIP } from "node:net";
+import { haproxyServerParser } from "../haproxy/endpoint.ts";
 import type { IStreamClientEndpoint, IStreamServerEndpoint } from "../interfaces.ts";
 import {
   bindArguments,
@@ -38,7 +39,7 @@ function tcpServer(
   const a = bindArguments("a tcp server endpoint", ["port", "interface", "backlog"], args, kwargs);
   return new TCP4ServerEndpoint(reactor, toPort(required("port", a.port)), {
     interface: a.interface ?? "",
-    backlog: toInteger("backlog", a.backlog ?? "50"),
+    backlog: toInteger("backlog", a.backlog ?? "511"),
   });
 }
 
@@ -51,7 +52,7 @@ function tcp6Server(
   const a = bindArguments("a tcp6 server endpoint", ["port", "backlog", "interface"], args, kwargs);
   return new TCP6ServerEndpoint(reactor, toPort(required("port", a.port)), {
     interface: a.interface ?? "::",
-    backlog: toInteger("backlog", a.backlog ?? "50"),
+    backlog: toInteger("backlog", a.backlog ?? "511"),
   });
 }
 
@@ -68,7 +69,7 @@ function unixServer(
   );
   return new UNIXServerEndpoint(reactor, required("address", a.address), {
     mode: toMode(a.mode ?? "666"),
-    backlog: toInteger("backlog", a.backlog ?? "50"),
+    backlog: toInteger("backlog", a.backlog ?? "511"),
     wantPID: toFlag("lockfile", a.lockfile ?? "1"),
   });
 }
@@ -82,6 +83,7 @@ const sslServerParameters = [
   "backlog",
   "extraCertChain",
   "dhParameters",
+  "handshakeTimeout",
 ];
 
 function sslServer(
@@ -97,6 +99,9 @@ function sslServer(
     ...(a.extraCertChain !== undefined && { extraCertChain: a.extraCertChain }),
     ...(a.dhParameters !== undefined && { dhParameters: a.dhParameters }),
     ...(a.sslmethod !== undefined && { sslmethod: a.sslmethod }),
+    ...(a.handshakeTimeout !== undefined && {
+      handshakeTimeout: toSeconds("handshakeTimeout", a.handshakeTimeout),
+    }),
   };
   return new SSL4ServerEndpoint(
     reactor,
@@ -104,7 +109,7 @@ function sslServer(
     () => loadServerTLSFiles(files),
     {
       interface: a.interface ?? "",
-      backlog: toInteger("backlog", a.backlog ?? "50"),
+      backlog: toInteger("backlog", a.backlog ?? "511"),
     },
   );
 }
@@ -126,6 +131,7 @@ export const builtinServerParsers: Readonly<Record<string, ServerEndpointParser>
   unix: unixServer,
   ssl: sslServer,
   systemd: systemdServer,
+  haproxy: haproxyServerParser,
 };
 
 /**

@@ -18,6 +18,7 @@ import type {
   IStreamClientEndpoint,
   IStreamServerEndpoint,
 } from "../interfaces.ts";
+import { DEFAULT_BACKLOG } from "../reactor/tcp.ts";
 import { attempt } from "./attempt.ts";
 import { WrappingFactory } from "./wrapping-factory.ts";
 
@@ -52,7 +53,7 @@ class TCPServerEndpoint implements IStreamServerEndpoint {
   ) {
     this.reactor = reactor;
     this.port = port;
-    this.backlog = options.backlog ?? 50;
+    this.backlog = options.backlog ?? DEFAULT_BACKLOG;
     this.interface = options.interface ?? defaultInterface;
   }
 

@@ -28,6 +28,8 @@ export interface ServerTLSFiles {
   dhParameters?: string;
   /** An OpenSSL method name, mapped to TLS versions; see {@link tlsVersionsForMethod}. */
   sslmethod?: string;
+  /** Seconds a client has to complete the handshake; default 30. */
+  handshakeTimeout?: number;
 }
 
 /** The file names a client `ssl:`/`tls:` description gives. */
@@ -57,11 +59,27 @@ const methods: Record<string, TLSVersions> = {
  */
 export function tlsVersionsForMethod(method: string): TLSVersions {
   const v = methods[method];
-  if (v === undefined)
+  if (v === undefined) {
+    const why = /^SSLv[23]_METHOD$/.test(method)
+      ? `unknown sslmethod '${method}': it cannot work, Node's OpenSSL has no SSL 2 or 3`
+      : `unknown sslmethod '${method}'`;
+    throw new Error(`${why} (expected one of ${Object.keys(methods).join(", ")})`);
+  }
+  if (v.maxVersion !== undefined && legacyRefused(v.maxVersion))
     throw new Error(
-      `unknown sslmethod '${method}' (expected one of ${Object.keys(methods).join(", ")})`,
+      `sslmethod '${method}' cannot work on this Node: OpenSSL ${process.versions.openssl} refuses ${v.maxVersion} handshakes at its default security level; use TLSv1_2_METHOD or TLS_METHOD`,
     );
   return v;
+}
+
+/**
+ * OpenSSL 3 refuses TLS 1.0 and 1.1 at security level 1 (their handshake signatures use SHA-1),
+ * which is where Node leaves it: such a server or client fails every handshake.
+ */
+function legacyRefused(version: string): boolean {
+  if (version !== "TLSv1" && version !== "TLSv1.1") return false;
+  const major = Number((process.versions.openssl ?? "3").split(".")[0]);
+  return major >= 3;
 }
 
 function readText(what: string, path: string): string {
@@ -99,6 +117,8 @@ export function loadServerTLSFiles(files: ServerTLSFiles): TLSOptions {
   if (files.dhParameters !== undefined)
     options.dhparam = readText("dhParameters", files.dhParameters);
   if (files.sslmethod !== undefined) Object.assign(options, tlsVersionsForMethod(files.sslmethod));
+  if (files.handshakeTimeout !== undefined)
+    options.handshakeTimeout = files.handshakeTimeout * 1000;
   return options;
 }
 

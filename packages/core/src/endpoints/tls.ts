@@ -19,6 +19,7 @@ import type {
   TLSOptions,
 } from "../interfaces.ts";
 import { Factory } from "../protocol/factory.ts";
+import { DEFAULT_BACKLOG } from "../reactor/tcp.ts";
 import { attempt } from "./attempt.ts";
 import {
   connectOptions,
@@ -58,7 +59,7 @@ export class SSL4ServerEndpoint implements IStreamServerEndpoint {
     this.reactor = reactor;
     this.port = port;
     this.tlsOptions = tlsOptions;
-    this.backlog = options.backlog ?? 50;
+    this.backlog = options.backlog ?? DEFAULT_BACKLOG;
     this.interface = options.interface ?? "";
   }
 

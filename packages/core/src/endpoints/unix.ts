@@ -12,6 +12,7 @@ import type {
   IStreamClientEndpoint,
   IStreamServerEndpoint,
 } from "../interfaces.ts";
+import { DEFAULT_BACKLOG } from "../reactor/tcp.ts";
 import { attempt } from "./attempt.ts";
 import { WrappingFactory } from "./wrapping-factory.ts";
 
@@ -36,7 +37,7 @@ export class UNIXServerEndpoint implements IStreamServerEndpoint {
   constructor(reactor: IReactorUNIX, address: string, options: UNIXServerEndpointOptions = {}) {
     this.reactor = reactor;
     this.address = address;
-    this.backlog = options.backlog ?? 50;
+    this.backlog = options.backlog ?? DEFAULT_BACKLOG;
     this.mode = options.mode ?? 0o666;
     this.wantPID = options.wantPID ?? false;
   }

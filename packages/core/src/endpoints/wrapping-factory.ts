@@ -14,7 +14,9 @@ import type {
   IProtocolFactory,
   ITransport,
 } from "../interfaces.ts";
+import type { MaybeAsync } from "../protocol/contain.ts";
 import { ClientFactory } from "../protocol/factory.ts";
+import { type FlowControlOptions, factoryFlowControl } from "../transport/flow-control.ts";
 
 type Optional = {
   readConnectionLost?: () => void;
@@ -55,9 +57,10 @@ class WrappingProtocol implements IProtocol {
     return typeof w.logPrefix === "function" ? w.logPrefix() : w.constructor.name;
   }
 
-  makeConnection(transport: ITransport): void {
+  makeConnection(transport: ITransport): MaybeAsync {
+    let result: MaybeAsync;
     try {
-      this.wrappedProtocol.makeConnection(transport);
+      result = this.wrappedProtocol.makeConnection(transport);
     } catch (e) {
       // Twisted lets the exception reach the transport (which logs it and drops the
       // connection) and never fires the Deferred; we do the former and also fail the
@@ -66,18 +69,19 @@ class WrappingProtocol implements IProtocol {
       throw e;
     }
     this.#factory.succeed(this.wrappedProtocol);
+    return result;
   }
 
   connectionMade(): void {
     // Never called: makeConnection above is the only entry, and it calls the wrapped one.
   }
 
-  dataReceived(data: Buffer): void {
-    this.wrappedProtocol.dataReceived(data);
+  dataReceived(data: Buffer): MaybeAsync {
+    return this.wrappedProtocol.dataReceived(data);
   }
 
-  connectionLost(reason: Failure): void {
-    this.wrappedProtocol.connectionLost(reason);
+  connectionLost(reason: Failure): MaybeAsync {
+    return this.wrappedProtocol.connectionLost(reason);
   }
 }
 
@@ -133,6 +137,14 @@ export class WrappingFactory extends ClientFactory {
 
   override startedConnecting(connector: IConnector): void {
     this.connector = connector;
+  }
+
+  /** This factory's flow control if set, else the user's factory's (read by the connector). */
+  override get flowControl(): FlowControlOptions | undefined {
+    return super.flowControl ?? factoryFlowControl(this.#wrapped);
+  }
+  override set flowControl(options: FlowControlOptions | undefined) {
+    super.flowControl = options;
   }
 
   override doStart(): void {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+
 import type {
   IAddress,
   IDelayedCall,
@@ -15,6 +16,7 @@ import type {
   ITCPTransport,
 } from "../interfaces.ts";
 import { Logger } from "../logger/logger.ts";
+import type { MaybeAsync } from "../protocol/contain.ts";
 import { type ProtocolRegistry, ProtocolWrapper, WrappingFactory } from "./wrapping.ts";
 
 /** What a {@link ThrottlingProtocol} reports its traffic to. */
@@ -56,9 +58,9 @@ export class ThrottlingProtocol extends ProtocolWrapper {
     super.writeSequence(data);
   }
 
-  override dataReceived(data: Buffer): void {
+  override dataReceived(data: Buffer): MaybeAsync {
     this.#counter.registerRead(data.length);
-    super.dataReceived(data);
+    return super.dataReceived(data);
   }
 
   override registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Failure } from "../failure.ts";
+import { Failure } from "../failure.ts";
 import type {
   IAddress,
   IDelayedCall,
@@ -14,7 +14,14 @@ import type {
   IReactorTime,
   ITransport,
 } from "../interfaces.ts";
-import { type ProtocolRegistry, ProtocolWrapper, WrappingFactory } from "./wrapping.ts";
+import type { MaybeAsync } from "../protocol/contain.ts";
+import { ConnectionTimedOut } from "../transport/connection-loss.ts";
+import {
+  loseConnectionWith,
+  type ProtocolRegistry,
+  ProtocolWrapper,
+  WrappingFactory,
+} from "./wrapping.ts";
 
 /** Options for {@link TimeoutMixin}. */
 export interface TimeoutMixinOptions {
@@ -103,7 +110,7 @@ export class TimeoutMixin {
   /** The period passed: run `onTimeout`, or drop the protocol's connection. */
   timeoutConnection(): void {
     if (this.#onTimeout !== undefined) this.#onTimeout();
-    else this.#protocol!.transport.loseConnection();
+    else loseConnectionWith(this.#protocol!.transport, timedOut());
   }
 
   #timedOut(): void {
@@ -170,19 +177,19 @@ export class TimeoutProtocol extends ProtocolWrapper {
     super.writeSequence(data);
   }
 
-  override dataReceived(data: Buffer): void {
+  override dataReceived(data: Buffer): MaybeAsync {
     this.resetTimeout();
-    super.dataReceived(data);
+    return super.dataReceived(data);
   }
 
-  override connectionLost(reason: Failure): void {
+  override connectionLost(reason: Failure): MaybeAsync {
     this.cancelTimeout();
-    super.connectionLost(reason);
+    return super.connectionLost(reason);
   }
 
   /** The connection was idle for the whole period: close it. Override to do otherwise. */
   timeoutFunc(): void {
-    this.loseConnection();
+    this.loseConnection(timedOut());
   }
 
   #timedOut(): void {
@@ -214,4 +221,9 @@ export class TimeoutFactory extends WrappingFactory implements TimeoutProtocolFa
   protected override wrapProtocol(wrapped: IProtocol, _addr: IAddress): TimeoutProtocol {
     return new TimeoutProtocol(this, wrapped, this.timeoutPeriod);
   }
+}
+
+/** The reason a connection closed for being idle gets (a `ConnectionDone`, as in Twisted). */
+function timedOut(): Failure {
+  return new Failure(new ConnectionTimedOut());
 }

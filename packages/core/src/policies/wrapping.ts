@@ -17,8 +17,15 @@ import type {
   ITCPTransport,
   ITransport,
 } from "../interfaces.ts";
+import type { MaybeAsync } from "../protocol/contain.ts";
 import { ClientFactory, isClientFactory } from "../protocol/factory.ts";
 import { Protocol } from "../protocol/protocol.ts";
+import {
+  type FlowControl,
+  type FlowControlOptions,
+  factoryFlowControl,
+  hasFlowControl,
+} from "../transport/flow-control.ts";
 
 /** What a {@link ProtocolWrapper} reports its connection's start and end to. */
 export interface ProtocolRegistry {
@@ -68,10 +75,10 @@ export class ProtocolWrapper extends Protocol implements ITCPTransport {
   }
 
   /** Keep the real transport, register with the factory, and connect the wrapped protocol to this wrapper. */
-  override makeConnection(transport: ITransport): void {
+  override makeConnection(transport: ITransport): MaybeAsync {
     super.makeConnection(transport);
     this.#registry.registerProtocol(this);
-    this.wrappedProtocol.makeConnection(this);
+    return this.wrappedProtocol.makeConnection(this);
   }
 
   // --- transport side: calls from the wrapped protocol --------------------------------------
@@ -84,9 +91,10 @@ export class ProtocolWrapper extends Protocol implements ITCPTransport {
     this.transport.writeSequence(data);
   }
 
-  loseConnection(): void {
+  /** Close the real transport; `reason` (when given) is what `connectionLost` gets instead of `ConnectionDone`. */
+  loseConnection(reason?: Failure): void {
     this.#disconnecting = true;
-    this.transport.loseConnection();
+    loseConnectionWith(this.transport, reason);
   }
 
   /** `true` once this wrapper or the real transport started closing. */
@@ -139,17 +147,31 @@ export class ProtocolWrapper extends Protocol implements ITCPTransport {
     this.#tcp("stopProducing").stopProducing();
   }
 
+  /** The real transport's flow control. */
+  get flowControl(): FlowControl {
+    const t: unknown = this.transport;
+    if (!hasFlowControl(t)) throw new TypeError(`${String(t)} has no flow control`);
+    return t.flowControl;
+  }
+
+  /** Change the real transport's flow control (see `FlowControlOptions`). */
+  setFlowControl(options: FlowControlOptions): void {
+    const t: unknown = this.transport;
+    if (!hasFlowControl(t)) throw new TypeError(`${String(t)} has no setFlowControl()`);
+    t.setFlowControl(options);
+  }
+
   // --- protocol side: calls from the transport ------------------------------------------------
 
-  override dataReceived(data: Buffer): void {
-    this.wrappedProtocol.dataReceived(data);
+  override dataReceived(data: Buffer): MaybeAsync {
+    return this.wrappedProtocol.dataReceived(data);
   }
 
   /** Unregister from the factory, then tell the wrapped protocol. */
-  override connectionLost(reason: Failure): void {
+  override connectionLost(reason: Failure): MaybeAsync {
     this.connected = false;
     this.#registry.unregisterProtocol(this);
-    this.wrappedProtocol.connectionLost(reason);
+    return this.wrappedProtocol.connectionLost(reason);
   }
 
   /** The real transport, checked to have `method`. */
@@ -177,6 +199,14 @@ export class WrappingFactory extends ClientFactory implements ProtocolRegistry {
   constructor(wrappedFactory: IProtocolFactory) {
     super();
     this.wrappedFactory = wrappedFactory;
+  }
+
+  /** This factory's flow control if set, else the wrapped factory's (read for each connection). */
+  override get flowControl(): FlowControlOptions | undefined {
+    return super.flowControl ?? factoryFlowControl(this.wrappedFactory);
+  }
+  override set flowControl(options: FlowControlOptions | undefined) {
+    super.flowControl = options;
   }
 
   /** The wrapped factory's prefix, then this class: `"Factory (WrappingFactory)"`. */
@@ -228,4 +258,15 @@ export class WrappingFactory extends ClientFactory implements ProtocolRegistry {
   unregisterProtocol(p: ProtocolWrapper): void {
     this.protocols.delete(p);
   }
+}
+
+/**
+ * `transport.loseConnection()`, passing `reason` along to transports that take one (Torsion's
+ * stream transports and {@link ProtocolWrapper}, as Twisted's `loseConnection(_connDone)`).
+ *
+ * @internal
+ */
+export function loseConnectionWith(transport: ITransport, reason: Failure | undefined): void {
+  if (reason === undefined) transport.loseConnection();
+  else (transport.loseConnection as (reason?: Failure) => void).call(transport, reason);
 }

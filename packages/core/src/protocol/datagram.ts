@@ -5,6 +5,7 @@
  */
 import { NotConnectedError } from "../errors.ts";
 import type { IDatagramProtocol, IUDPTransport } from "../interfaces.ts";
+import type { MaybeAsync } from "./contain.ts";
 
 /**
  * A datagram protocol with no-op defaults: override {@link DatagramProtocol.datagramReceived}
@@ -88,8 +89,8 @@ export class DatagramProtocol implements IDatagramProtocol {
   /** The socket was closed. The default does nothing. */
   stopProtocol(): void {}
 
-  /** One datagram arrived from `addr` (`[host, port]`). The default does nothing. */
-  datagramReceived(_data: Buffer, _addr: readonly [string, number]): void {}
+  /** One datagram arrived from `addr` (`[host, port]`); may be `async`. The default does nothing. */
+  datagramReceived(_data: Buffer, _addr: readonly [string, number]): MaybeAsync {}
 
   /**
    * A previous write to the connected peer was refused (ICMP port unreachable); only reported

@@ -5,6 +5,7 @@
  */
 import type { Failure } from "../failure.ts";
 import type { IAddress, IConnector, IProtocol, IProtocolFactory } from "../interfaces.ts";
+import type { FlowControlOptions } from "../transport/flow-control.ts";
 
 /** A constructor for a protocol, with any constructor arguments. */
 export type ProtocolClass<P extends IProtocol = IProtocol, A extends unknown[] = unknown[]> = new (
@@ -28,6 +29,20 @@ export class Factory implements IProtocolFactory {
   numPorts = 0;
   /** Whether `doStart`/`doStop` are logged (Twisted's `noisy`). */
   noisy = true;
+  #flowControl: FlowControlOptions | undefined;
+
+  /**
+   * Flow control for the connections of this factory, over the defaults (server connections
+   * stop reading while their write buffer is past 64 KiB; no connection may queue more than
+   * 64 MiB unsent): e.g. `{ pauseReading: false }`, `{ highWaterMark: 1 << 20 }`,
+   * `{ maxUnsent: Infinity }`. Read when each connection starts.
+   */
+  get flowControl(): FlowControlOptions | undefined {
+    return this.#flowControl;
+  }
+  set flowControl(options: FlowControlOptions | undefined) {
+    this.#flowControl = options;
+  }
 
   /** A factory that builds `new P(...args)` for each connection. */
   static forProtocol<F extends Factory, A extends unknown[]>(

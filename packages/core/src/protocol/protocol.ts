@@ -6,6 +6,7 @@
 import { ConnectionDone, NotConnectedError } from "../errors.ts";
 import { Failure } from "../failure.ts";
 import type { IProtocol, IProtocolFactory, ITransport } from "../interfaces.ts";
+import type { MaybeAsync } from "./contain.ts";
 
 /** The default reason given to `connectionLost` for a clean close (Twisted's `connectionDone`). */
 export const connectionDone: Failure<ConnectionDone> = new Failure(new ConnectionDone());
@@ -42,15 +43,18 @@ export class BaseProtocol {
     return this.#transport !== undefined;
   }
 
-  /** Attach `transport` and call {@link BaseProtocol.connectionMade}. Called by the transport. */
-  makeConnection(transport: ITransport): void {
+  /**
+   * Attach `transport` and call {@link BaseProtocol.connectionMade}, returning what it
+   * returned (so the transport sees an `async` connectionMade's rejection). Called by the transport.
+   */
+  makeConnection(transport: ITransport): MaybeAsync {
     this.connected = true;
     this.#transport = transport;
-    this.connectionMade();
+    return this.connectionMade();
   }
 
-  /** The connection is up; send a greeting here. The default does nothing. */
-  connectionMade(): void {}
+  /** The connection is up; send a greeting here. May be `async`. The default does nothing. */
+  connectionMade(): MaybeAsync {}
 }
 
 /**
@@ -68,14 +72,17 @@ export class Protocol extends BaseProtocol implements IProtocol {
   /** The factory that built this protocol, set by `Factory.buildProtocol`. */
   factory: IProtocolFactory | undefined;
 
-  /** Bytes arrived: any length, with no relation to message boundaries. The default does nothing. */
-  dataReceived(_data: Buffer): void {}
+  /**
+   * Bytes arrived: any length, with no relation to message boundaries. May be `async` (a
+   * rejection aborts the connection, as an exception does). The default does nothing.
+   */
+  dataReceived(_data: Buffer): MaybeAsync {}
 
   /**
    * The connection was closed: `reason` wraps `ConnectionDone` for a clean close, or
    * `ConnectionLost` otherwise. The default does nothing.
    */
-  connectionLost(_reason: Failure = connectionDone): void {}
+  connectionLost(_reason: Failure = connectionDone): MaybeAsync {}
 
   /** A short description for logs: the class name, as Twisted's `logPrefix()`. */
   logPrefix(): string {

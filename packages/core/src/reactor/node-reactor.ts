@@ -44,7 +44,7 @@ import { connectUNIX, listenUNIX } from "./unix.ts";
  */
 export class NodeReactor extends ReactorBase implements IReactor {
   /**
-   * Listen for TCP connections (`options.interface` default `""`, all IPv4; `backlog` 50).
+   * Listen for TCP connections (`options.interface` default `""`, all IPv4; `backlog` 511).
    * Fires with the port, or fails with `CannotListenError`.
    */
   listenTCP(

@@ -13,15 +13,15 @@ import { type ConnectorReactor, StreamConnector } from "../transport/connector.t
 import { type ShutdownHooks, StreamPort, type StreamPortConfig } from "../transport/port.ts";
 import { createStreamServer } from "./transport-choice.ts";
 
-/** Twisted's default listen backlog. */
-export const DEFAULT_BACKLOG = 50;
+/** The default listen backlog: 511, Node's and nginx's (Twisted's 50 overflows under connection bursts). */
+export const DEFAULT_BACKLOG: number = 511;
 /** Twisted's default connect timeout, in seconds. */
 export const DEFAULT_CONNECT_TIMEOUT = 30;
 
 /**
  * Listen for TCP connections on `port` (0 picks a free one) of `options.interface` (default
  * `""`: every IPv4 interface; `"::"` for IPv6), with a pending-connection queue of
- * `options.backlog` (default 50).
+ * `options.backlog` (default 511).
  *
  * @returns A Deferred that fires with the port once it is listening, or fails with
  *   `CannotListenError` ("Couldn't listen on 127.0.0.1:8007: Address already in use", Node's
@@ -78,7 +78,7 @@ export function connectTCP(
 
 /**
  * @internal The {@link StreamPortConfig} of a port on an IP address (TCP and TLS): listens on
- * `options.interface` (default `""`, every IPv4 interface) with `options.backlog` (default 50),
+ * `options.interface` (default `""`, every IPv4 interface) with `options.backlog` (default 511),
  * maps a listen error to `CannotListenError`.
  */
 export function ipPortConfig(

@@ -15,6 +15,7 @@ import type {
   ListenUDPOptions,
 } from "../interfaces.ts";
 import { Logger } from "../logger/logger.ts";
+import { containResult } from "../protocol/contain.ts";
 import { addressFor, type IPv4Address, type IPv6Address } from "../transport/address.ts";
 import type { ShutdownHooks } from "../transport/port.ts";
 
@@ -43,7 +44,8 @@ export function listenUDP(
 
 /**
  * A bound UDP socket: the {@link IUDPTransport} of its protocol and an {@link IListeningPort}.
- * An exception thrown by `datagramReceived` is logged; the port keeps running. At reactor
+ * An exception thrown by `datagramReceived`, or a rejection of the promise it returns (it may
+ * be `async`), is logged; the port keeps running. At reactor
  * shutdown the socket is closed.
  */
 export class UDPPort implements IUDPTransport, IListeningPort {
@@ -204,12 +206,18 @@ export class UDPPort implements IUDPTransport, IListeningPort {
       return;
     }
     try {
-      this.#protocol.datagramReceived(data, [rinfo.address, rinfo.port]);
+      const result = this.#protocol.datagramReceived(data, [rinfo.address, rinfo.port]);
+      if (result !== undefined) containResult(result, this.#datagramFailed);
     } catch (error) {
-      log.failure("Unhandled error in {protocol}.datagramReceived", Failure.from(error), {
-        protocol: this.#name(),
-      });
+      this.#datagramFailed(error);
     }
+  };
+
+  /** `datagramReceived` threw or its promise rejected: log it; the port keeps running. */
+  #datagramFailed = (error: unknown): void => {
+    log.failure("Unhandled error in {protocol}.datagramReceived", Failure.from(error), {
+      protocol: this.#name(),
+    });
   };
 
   #onError = (err: NodeJS.ErrnoException): void => {

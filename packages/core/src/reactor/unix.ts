@@ -6,6 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as net from "node:net";
+import { dirname, join } from "node:path";
 import { Deferred } from "../deferred/deferred.ts";
 import { CannotListenError, ConnectError, cannotListen, fromSystemError } from "../errors.ts";
 import type { ConnectUNIXOptions, IProtocolFactory, ListenUNIXOptions } from "../interfaces.ts";
@@ -16,7 +17,10 @@ import { DEFAULT_BACKLOG, DEFAULT_CONNECT_TIMEOUT } from "./tcp.ts";
 import { createStreamServer } from "./transport-choice.ts";
 
 /**
- * Listen on the UNIX socket file `path`, made with `options.mode` (default `0o666`).
+ * Listen on the UNIX socket file `path`, made with `options.mode` (default `0o666`). The
+ * socket is bound in a private directory beside `path`, given its mode there, then linked to
+ * `path`, so the mode is never applied to something swapped in at `path`. (Tools that list
+ * sockets, such as `ss -x`, show the name it was bound with, in that directory, which is gone.)
  *
  * With `wantPID`, a lock file `<path>.lock` (a symbolic link to this process's PID, as
  * Twisted's `FilesystemLock`) is taken first: if a live process holds it the listen fails
@@ -48,6 +52,8 @@ export function listenUNIX(
   }
   const server = createStreamServer(reactor);
   const host = new UNIXAddress(path);
+  let staging: Staging | undefined;
+  let published = false;
   const releaseLock = (): void => {
     if (lock !== undefined) unlinkQuietly(lock);
     lock = undefined;
@@ -56,18 +62,33 @@ export function listenUNIX(
     server,
     connectionEvent: "connection",
     label: "UNIX",
-    listen: (s: net.Server) => s.listen({ path, backlog }),
+    listen: (s: net.Server) => {
+      staging = stage(path);
+      s.listen({ path: staging.socket, backlog });
+    },
     hostAddress: () => {
-      fs.chmodSync(path, mode);
+      const st = staging!;
+      staging = undefined;
+      publish(st, path, mode);
+      published = true;
       return host;
     },
     peerAddress: () => new UNIXAddress(null),
     connectionHost: host,
     listenError: (err: NodeJS.ErrnoException) => {
+      if (staging !== undefined) unstage(staging);
+      staging = undefined;
       releaseLock();
       return cannotListen("", path, err);
     },
-    afterClose: releaseLock,
+    afterClose: () => {
+      if (staging !== undefined) unstage(staging);
+      staging = undefined;
+      // libuv removes the file it bound, which was the staging one: remove the published one.
+      if (published) unlinkQuietly(path);
+      published = false;
+      releaseLock();
+    },
   };
   return new StreamPort(config, factory, reactor).start();
 }
@@ -103,6 +124,52 @@ export function connectUNIX(
   );
   connector.connect();
   return connector;
+}
+
+/** Where a socket is bound before it is published at its real path. */
+interface Staging {
+  dir: string;
+  socket: string;
+}
+
+/**
+ * A private directory (mode 0700, made by `mkdtemp`) beside `path` to bind the socket in. Its
+ * mode can be set there with no window in which another user could swap the file for a
+ * symbolic link (whose target `chmod` would then change), which binding at `path` and then
+ * calling `chmod` leaves open.
+ */
+function stage(path: string): Staging {
+  const dir = fs.mkdtempSync(join(dirname(path), ".torsion-"));
+  return { dir, socket: join(dir, "s") };
+}
+
+/**
+ * Set the socket's mode in the private directory, then hard-link it to `path`: `link` fails
+ * (EEXIST, reported as "Address already in use") rather than replace whatever is at `path`,
+ * and does not follow a symbolic link there.
+ *
+ * @throws CannotListenError if `path` exists or cannot be made.
+ */
+function publish(staging: Staging, path: string, mode: number): void {
+  try {
+    fs.chmodSync(staging.socket, mode);
+    fs.linkSync(staging.socket, path);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === "EEXIST") e.code = "EADDRINUSE";
+    throw cannotListen("", path, e);
+  } finally {
+    unstage(staging);
+  }
+}
+
+function unstage(staging: Staging): void {
+  unlinkQuietly(staging.socket);
+  try {
+    fs.rmdirSync(staging.dir);
+  } catch {
+    // Already gone.
+  }
 }
 
 /** Take the lock: `"clean"` (there was none), `"stale"` (its owner was dead), or `"held"` (alive). */

@@ -208,6 +208,27 @@ describe("LoopingCall", () => {
     loop.stop();
   });
 
+  it("an async function's rejection fails start()'s Deferred and stops, as a throw does", async () => {
+    const clock = new Clock();
+    let calls = 0;
+    const loop = loopOn(clock, async () => {
+      calls++;
+      await Promise.resolve();
+      if (calls === 2) throw new Error("async tick failed");
+    });
+    let reason: Failure | undefined;
+    loop.start(1).addErrback((f: Failure) => {
+      reason = f;
+    });
+    for (let i = 0; i < 4; i++) await Promise.resolve();
+    clock.advance(1);
+    for (let i = 0; i < 4; i++) await Promise.resolve();
+    expect(reason?.getErrorMessage()).toBe("async tick failed");
+    expect(loop.running).toBe(false);
+    clock.advance(5);
+    expect(calls).toBe(2);
+  });
+
   it("fails start()'s Deferred with what the function threw, and stops", () => {
     const clock = new Clock();
     const loop = loopOn(

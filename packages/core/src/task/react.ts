@@ -10,6 +10,7 @@ import { Failure } from "../failure.ts";
 import type { IReactorCore } from "../interfaces.ts";
 import { Logger } from "../logger/logger.ts";
 import { reactor as defaultReactor } from "../reactor/default.ts";
+import { logUnhandledRejections } from "./unhandled.ts";
 
 const log = new Logger("torsion.task");
 
@@ -20,12 +21,18 @@ export interface ReactOptions {
    * Default: `process.exit(code)`, as Twisted's `react` exits. Tests pass their own.
    */
   exit?: (code: number) => void;
+  /**
+   * Log unhandled promise rejections as "Unhandled error" and keep running, while the reactor
+   * runs ({@link logUnhandledRejections}). Default `true`.
+   */
+  logUnhandledRejections?: boolean;
 }
 
 /**
  * Call `main(reactor, ...argv)`, run the reactor until the Deferred or promise it returns
  * settles, then stop the reactor and exit: code 0 on success, 1 on failure (the failure is
- * logged as "main function encountered error").
+ * logged as "main function encountered error"). While it runs, an unhandled promise rejection
+ * is logged as "Unhandled error" and the program keeps running.
  *
  * The reactor is stopped exactly once: if something else stops it first (SIGINT, a call to
  * `stop()`), `react` only records the outcome and exits when shutdown is done (code 0 if
@@ -40,7 +47,7 @@ export interface ReactOptions {
  *
  * @param main The program: gets the reactor, then the elements of `argv`.
  * @param argv Extra arguments for `main`.
- * @param reactor The reactor to run; the default {@link reactor} unless given.
+ * @param reactor The reactor to run; the default {@link @torsion/core!reactor} unless given.
  * @returns A promise that resolves after `exit` was called (it only matters when `exit` does
  *   not end the process).
  */
@@ -54,6 +61,7 @@ export async function react<
   options: ReactOptions = {},
 ): Promise<void> {
   const exit = options.exit ?? ((code: number) => process.exit(code));
+  const unhook = options.logUnhandledRejections === false ? undefined : logUnhandledRejections();
   let code = 0;
   let stopping = false;
   reactor.addSystemEventTrigger("before", "shutdown", () => {
@@ -86,5 +94,6 @@ export async function react<
     log.failure("The reactor could not run", Failure.from(error));
     code = 1;
   }
+  unhook?.();
   exit(code);
 }

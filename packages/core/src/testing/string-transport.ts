@@ -207,7 +207,7 @@ export class StringTransport implements ITCPTransport {
 /**
  * A {@link StringTransport} that tells its protocol when it closes: the first
  * `loseConnection` calls `protocol.connectionLost` with {@link ConnectionDone}, and
- * `abortConnection` with {@link ConnectionAborted} (a {@link ConnectionLost}; Twisted reports a
+ * `abortConnection` with {@link ConnectionAborted} (a {@link @torsion/core!ConnectionLost}; Twisted reports a
  * clean close for both). Set {@link StringTransportWithDisconnection.protocol} before closing.
  *
  * `connectionLost` is called synchronously and whatever it throws propagates to the caller of

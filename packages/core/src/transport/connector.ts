@@ -18,6 +18,7 @@ import type {
 import { Logger } from "../logger/logger.ts";
 import { isClientFactory } from "../protocol/factory.ts";
 import { Protocol } from "../protocol/protocol.ts";
+import { factoryFlowControl } from "./flow-control.ts";
 import type { ShutdownHooks } from "./port.ts";
 import { type ConnectionOwner, TCPTransport } from "./tcp.ts";
 
@@ -162,6 +163,16 @@ export class StreamConnector implements IConnector, ConnectionOwner {
   }
 
   #onConnect = (): void => {
+    this.#connected();
+  };
+
+  /**
+   * The connection is up: build the protocol and start its transport. `resetBy` is the error
+   * of a connection the server reset right after accepting it (it aborted in its
+   * `connectionMade`): as in Twisted, the protocol still sees `connectionMade`, then
+   * `connectionLost` with `ConnectionLost`, rather than the factory a failed attempt.
+   */
+  #connected(resetBy?: Error): void {
     const socket = this.#socket!;
     socket.removeListener("error", this.#onError);
     this.#cancelTimer();
@@ -182,19 +193,38 @@ export class StreamConnector implements IConnector, ConnectionOwner {
     }
     // Twisted: a refusing factory's connection is closed cleanly with a do-nothing protocol.
     const refused = protocol === null;
-    const transport = new TCPTransport(socket, protocol ?? new Protocol(), {
-      peer,
-      host: this.#config.hostAddress,
-      sessionno: -1,
-      owner: this,
-    });
+    let transport: TCPTransport;
+    try {
+      transport = new TCPTransport(socket, protocol ?? new Protocol(), {
+        peer,
+        host: this.#config.hostAddress,
+        sessionno: -1,
+        owner: this,
+        flowControl: factoryFlowControl(this.#factory),
+      });
+    } catch (error) {
+      log.failure("Bad flowControl on {factory}", Failure.from(error), {
+        factory: this.#factory.constructor.name,
+      });
+      socket.on("error", ignore);
+      socket.destroy();
+      this.#failed(Failure.from(error));
+      return;
+    }
     this.#transport = transport;
-    transport.start();
+    transport.start(resetBy);
     if (refused) transport.loseConnection();
-  };
+  }
 
   #onError = (err: NodeJS.ErrnoException): void => {
     if (this.#state !== "connecting") return;
+    // A reset can only come once the TCP handshake completed: the server accepted, then
+    // aborted. (Over TLS the handshake had not completed: that stays a failed attempt.)
+    if (err.code === "ECONNRESET" && this.#config.connectEvent === "connect") {
+      this.#socket!.removeListener(this.#config.connectEvent, this.#onConnect);
+      this.#connected(err);
+      return;
+    }
     this.#failAttempt(this.#config.connectError(err));
   };
 

@@ -8,15 +8,29 @@ import type { Server, Socket } from "node:net";
 import { Deferred } from "../deferred/deferred.ts";
 import type { CannotListenError } from "../errors.ts";
 import { Failure } from "../failure.ts";
-import type { IAddress, IListeningPort, IProtocolFactory, IReactorCore } from "../interfaces.ts";
+import type {
+  IAddress,
+  IDelayedCall,
+  IListeningPort,
+  IProtocolFactory,
+  IReactorCore,
+  IReactorTime,
+} from "../interfaces.ts";
 import { Logger } from "../logger/logger.ts";
 import type { IPv4Address, IPv6Address, UNIXAddress } from "./address.ts";
+import { factoryFlowControl } from "./flow-control.ts";
 import { type ConnectionOwner, TCPTransport } from "./tcp.ts";
 
 /** The address a port listens on. */
 export type PortAddress = IPv4Address | IPv6Address | UNIXAddress;
 
 const log = new Logger("torsion.transport");
+
+/**
+ * Seconds over which connections dropped for want of file descriptors (EMFILE/ENFILE on
+ * accept) are counted before one log line reports them (nginx pauses accepting 500 ms).
+ */
+export const ACCEPT_BACKOFF = 0.5;
 
 /** What a port needs from the reactor: a shutdown trigger (so the reactor needs no list of sockets). */
 export type ShutdownHooks = Pick<
@@ -65,6 +79,8 @@ export class StreamPort implements IListeningPort, ConnectionOwner {
   #host: PortAddress | undefined;
   #stopped: Deferred<void> | undefined;
   #trigger: unknown;
+  #refusedForDescriptors = 0;
+  #descriptorBurst: IDelayedCall | undefined;
 
   /** @internal Made by the reactor's `listen*` methods through {@link startListening}. */
   constructor(config: StreamPortConfig, factory: IProtocolFactory, hooks: ShutdownHooks) {
@@ -142,9 +158,7 @@ export class StreamPort implements IListeningPort, ConnectionOwner {
     };
     const onListening = (): void => {
       server.removeListener("error", onError);
-      server.on("error", (err) =>
-        log.failure("Error on {port}", Failure.from(err), { port: String(this) }),
-      );
+      server.on("error", this.#onServerError);
       try {
         this.#host = this.#config.hostAddress(server);
       } catch (error) {
@@ -211,18 +225,61 @@ export class StreamPort implements IListeningPort, ConnectionOwner {
       socket.destroy();
       return;
     }
-    const transport = new TCPTransport(socket, protocol, {
-      peer,
-      host: this.#config.connectionHost,
-      sessionno,
-      owner: this,
-    });
+    let transport: TCPTransport;
+    try {
+      transport = new TCPTransport(socket, protocol, {
+        peer,
+        host: this.#config.connectionHost,
+        sessionno,
+        owner: this,
+        flowControl: factoryFlowControl(this.#factory),
+      });
+    } catch (error) {
+      log.failure("Bad flowControl on {factory}; closing the connection", Failure.from(error), {
+        factory: nameOf(this.#factory),
+      });
+      socket.on("error", ignore);
+      socket.destroy();
+      return;
+    }
     this.#connections.add(transport);
     transport.start();
   };
 
+  #onServerError = (err: NodeJS.ErrnoException): void => {
+    if (err.code === "EMFILE" || err.code === "ENFILE") this.#outOfDescriptors(err.code);
+    else log.failure("Error on {port}", Failure.from(err), { port: String(this) });
+  };
+
+  /**
+   * Accepting failed for want of a file descriptor. libuv closes the connection it could not
+   * accept (its reserve-descriptor trick, so the loop does not spin on a ready listening
+   * socket), and Node's listening socket cannot be told to stop accepting; so a burst is
+   * counted and logged once, when it has lasted {@link ACCEPT_BACKOFF} seconds, rather than
+   * once per connection. The next burst starts a new count.
+   */
+  #outOfDescriptors(code: string): void {
+    this.#refusedForDescriptors++;
+    if (this.#descriptorBurst !== undefined) return;
+    const time = this.#hooks as Partial<IReactorTime>;
+    const report = (): void => {
+      this.#descriptorBurst = undefined;
+      const count = this.#refusedForDescriptors;
+      this.#refusedForDescriptors = 0;
+      log.error(
+        "{count} connection(s) to {port} dropped: out of file descriptors ({code}); raise the limit (ulimit -n) or lower the load",
+        { count, port: String(this), code },
+      );
+    };
+    if (typeof time.callLater === "function")
+      this.#descriptorBurst = time.callLater(ACCEPT_BACKOFF, report);
+    else report();
+  }
+
   #shutdown = (): void => {
     this.#trigger = undefined;
+    if (this.#descriptorBurst?.active()) this.#descriptorBurst.cancel();
+    this.#descriptorBurst = undefined;
     this.stopListening();
     for (const t of [...this.#connections]) t.closeNow();
   };

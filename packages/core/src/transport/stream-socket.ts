@@ -16,10 +16,17 @@
  * |----------|-----------------------------------------------|-----------|
  * | `data`   | bytes arrived (while not paused)              | `Buffer`  |
  * | `end`    | the peer half-closed (FIN)                    |           |
- * | `drain`  | the write buffer fell below the high-water mark after `write` returned `false` | |
+ * | `drain`  | the write buffer emptied (was handed to the kernel) after `write` returned `false` | |
  * | `finish` | `end()` completed: everything was written and the write side shut down | |
  * | `error`  | a socket error (reset, TLS failure); `close` follows | `Error` |
  * | `close`  | the socket is closed; no event follows        |           |
+ *
+ * Flow control (see `flow-control.ts`) needs nothing beyond these members: after a write the
+ * transport reads `writableLength` (and `writableNeedDrain`); past its high-water mark it calls
+ * `pause()`, and on the `drain` that must follow (Node emits it once the buffer is empty) it
+ * calls `resume()`. A socket that emits `drain` early, with data still queued, still works: the
+ * transport resumes on a `drain` that finds `writableLength` at or below its low-water mark,
+ * or after which no further `drain` is due (`writableNeedDrain` false).
  *
  * @module
  * @internal

@@ -17,8 +17,19 @@ import type {
   TLSOptions,
 } from "../interfaces.ts";
 import { Logger } from "../logger/logger.ts";
+import { containResult } from "../protocol/contain.ts";
 import { connectionDone } from "../protocol/protocol.ts";
 import { addressFor, UNIXAddress } from "./address.ts";
+import { UnsentDataDropped } from "./connection-loss.ts";
+import {
+  CLIENT_FLOW_CONTROL,
+  type FlowControl,
+  type FlowControlOptions,
+  type IFlowControlledTransport,
+  resolveFlowControl,
+  SERVER_FLOW_CONTROL,
+  UnsentDataLimitExceeded,
+} from "./flow-control.ts";
 import { ProducerSlot } from "./producer.ts";
 import { kTransport, type StreamSocket } from "./stream-socket.ts";
 import { clientTLSOptions, isCertificateError, tlsConnectError } from "./tls.ts";
@@ -37,14 +48,9 @@ const END_CALLED = 8;
 const CLOSED = 16;
 const TLS = 32;
 const CLOSE_ON_UNREGISTER = 64; // loseConnection waits for the pull producer
-
-type Listener<A extends unknown[] = []> = (this: Hosted, ...args: A) => void;
-let onData: Listener<[Buffer]>;
-let onEnd: Listener;
-let onError: Listener<[Error]>;
-let onClose: Listener;
-let onDrain: Listener;
-let onFinish: Listener;
+const FLOW_PAUSED = 128; // reading stopped because the write buffer passed its high-water mark
+const USER_PAUSED = 256; // pauseProducing called (and not resumed)
+const DRAIN_LISTENED = 512; // the `drain` listener is attached
 
 /** Told when a connection has closed (after the protocol's `connectionLost`). */
 export interface ConnectionOwner {
@@ -61,6 +67,8 @@ export interface TransportInit {
   sessionno: number;
   /** Told when the connection closes. */
   owner: ConnectionOwner | null;
+  /** Flow control over the role's defaults (server: reading pauses; client: it does not). */
+  flowControl?: FlowControlOptions | undefined;
 }
 
 /**
@@ -78,13 +86,18 @@ export interface TransportInit {
  *   and resumed on `drain`; a pull producer is asked for more whenever the buffer has room.
  * - Producer: `pauseProducing` stops reading from the socket, `resumeProducing` restarts it,
  *   `stopProducing` closes the connection.
- * - An exception thrown by the protocol or a producer is logged with the connection's log
- *   prefix and aborts this connection only.
+ * - Flow control ({@link FlowControlOptions}): with no producer registered, a server
+ *   connection stops reading while its write buffer is past the high-water mark and resumes
+ *   once it drained; any connection that queues more than `maxUnsent` is aborted with
+ *   {@link UnsentDataLimitExceeded}.
+ * - An exception thrown by the protocol or a producer, or a rejected promise returned by a
+ *   protocol callback, is logged with the connection's log prefix and aborts this connection
+ *   only (for `connectionLost`, it is logged).
  *
  * The socket is a {@link StreamSocket} (see there for the seam a native socket can fill).
  * Built by the reactor's ports and connectors, not by users.
  */
-export class TCPTransport implements ITLSTransport {
+export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
   #socket: Hosted;
   readonly #protocol: IProtocol;
   readonly #owner: ConnectionOwner | null;
@@ -95,7 +108,10 @@ export class TCPTransport implements ITLSTransport {
   /** Why the connection ends, once known: abort, a callback's exception, a socket error. */
   #reason: Failure | null = null;
   #producer: ProducerSlot | null = null;
+  /** Shared frozen settings (one of two defaults unless changed), so a connection pays one field. */
+  #flow: FlowControl;
 
+  /** @throws RangeError for invalid {@link TransportInit.flowControl}. */
   constructor(socket: StreamSocket, protocol: IProtocol, init: TransportInit) {
     this.#socket = socket;
     this.#protocol = protocol;
@@ -103,14 +119,25 @@ export class TCPTransport implements ITLSTransport {
     this.#peer = init.peer;
     this.#host = init.host;
     this.#sessionno = init.sessionno;
+    this.#flow = resolveFlowControl(
+      init.sessionno < 0 ? CLIENT_FLOW_CONTROL : SERVER_FLOW_CONTROL,
+      init.flowControl,
+    );
   }
 
-  /** Attach to the socket's events and call the protocol's `makeConnection`. */
-  start(): void {
+  /**
+   * Attach to the socket's events and call the protocol's `makeConnection`. With `lostTo` (the
+   * socket already failed with it, `close` is coming), the protocol is connected and then told
+   * the connection was lost.
+   */
+  start(lostTo?: Error): void {
+    if (lostTo !== undefined) this.#reason = lostReason(lostTo);
     TCPTransport.#attach(this.#socket, this);
     this.#flags |= CONNECTED;
     try {
-      this.#protocol.makeConnection(this);
+      const result = this.#protocol.makeConnection(this);
+      if (result !== undefined)
+        containResult(result, (e) => this.#callbackFailed(e, "connectionMade"));
     } catch (error) {
       this.#callbackFailed(error, "connectionMade");
     }
@@ -120,41 +147,51 @@ export class TCPTransport implements ITLSTransport {
 
   static #attach(socket: Hosted, transport: TCPTransport): void {
     socket[kTransport] = transport;
-    socket.on("data", onData);
-    socket.on("end", onEnd);
-    socket.on("error", onError);
-    socket.on("close", onClose);
+    socket.on("data", TCPTransport.#onData);
+    socket.on("end", TCPTransport.#onEnd);
+    socket.on("error", TCPTransport.#onError);
+    socket.on("close", TCPTransport.#onClose);
   }
 
-  static {
-    // The listeners are shared by every connection, so an idle one holds no closures: Node
-    // calls them with the socket as `this`, and the socket carries its transport. They are
-    // made here, inside the class, to reach its private state.
-    onData = function (this: Hosted, chunk: Buffer): void {
-      const t = this[kTransport]!;
-      if (t.#flags & DISCONNECTING) return; // Twisted stops reading once loseConnection was called
-      try {
-        t.#protocol.dataReceived(chunk);
-      } catch (error) {
-        t.#callbackFailed(error, "dataReceived");
-      }
-    };
-    onEnd = function (this: Hosted): void {
-      this[kTransport]!.#readConnectionLost();
-    };
-    onError = function (this: Hosted, error: Error): void {
-      const t = this[kTransport];
-      if (t !== undefined && t.#reason === null) t.#reason = lostReason(error);
-    };
-    onClose = function (this: Hosted): void {
-      this[kTransport]!.#socketClosed();
-    };
-    onDrain = function (this: Hosted): void {
-      this[kTransport]!.#producer?.drained();
-    };
-    onFinish = function (this: Hosted): void {
-      this[kTransport]!.#writeConnectionLost();
-    };
+  // The listeners are shared by every connection, so an idle one holds no closures: Node
+  // calls them with the socket as `this`, and the socket carries its transport.
+
+  static #onData(this: Hosted, chunk: Buffer): void {
+    // biome-ignore lint/complexity/noThisInStatic: Node calls a listener with the socket as `this`
+    const t = this[kTransport]!;
+    if (t.#flags & DISCONNECTING) return; // Twisted stops reading once loseConnection was called
+    try {
+      const result = t.#protocol.dataReceived(chunk);
+      if (result !== undefined) containResult(result, (e) => t.#callbackFailed(e, "dataReceived"));
+    } catch (error) {
+      t.#callbackFailed(error, "dataReceived");
+    }
+  }
+
+  static #onEnd(this: Hosted): void {
+    // biome-ignore lint/complexity/noThisInStatic: Node calls a listener with the socket as `this`
+    this[kTransport]!.#readConnectionLost();
+  }
+
+  static #onError(this: Hosted, error: Error): void {
+    // biome-ignore lint/complexity/noThisInStatic: Node calls a listener with the socket as `this`
+    const t = this[kTransport];
+    if (t !== undefined && t.#reason === null) t.#reason = lostReason(error);
+  }
+
+  static #onClose(this: Hosted): void {
+    // biome-ignore lint/complexity/noThisInStatic: Node calls a listener with the socket as `this`
+    this[kTransport]!.#socketClosed();
+  }
+
+  static #onDrain(this: Hosted): void {
+    // biome-ignore lint/complexity/noThisInStatic: Node calls a listener with the socket as `this`
+    this[kTransport]!.#drained();
+  }
+
+  static #onFinish(this: Hosted): void {
+    // biome-ignore lint/complexity/noThisInStatic: Node calls a listener with the socket as `this`
+    this[kTransport]!.#writeConnectionLost();
   }
 
   /** The peer half-closed (FIN). */
@@ -167,7 +204,8 @@ export class TCPTransport implements ITLSTransport {
       return;
     }
     try {
-      p.readConnectionLost();
+      const result: unknown = p.readConnectionLost();
+      containResult(result, (e) => this.#callbackFailed(e, "readConnectionLost"));
     } catch (error) {
       this.#callbackFailed(error, "readConnectionLost");
     }
@@ -182,7 +220,8 @@ export class TCPTransport implements ITLSTransport {
     const p = this.#protocol as Partial<IHalfCloseableProtocol>;
     if (typeof p.writeConnectionLost !== "function") return;
     try {
-      p.writeConnectionLost();
+      const result: unknown = p.writeConnectionLost();
+      containResult(result, (e) => this.#callbackFailed(e, "writeConnectionLost"));
     } catch (error) {
       this.#callbackFailed(error, "writeConnectionLost");
     }
@@ -193,8 +232,10 @@ export class TCPTransport implements ITLSTransport {
   /** Write `data` (strings as UTF-8). Dropped once the connection is closing for writes. */
   write(data: string | Uint8Array): void {
     if (this.#flags & WRITE_SHUT) return;
-    const ok = this.#socket.write(data);
+    const s = this.#socket;
+    const ok = s.write(data);
     if (this.#producer !== null) this.#producer.wrote(ok);
+    if (!ok) this.#bufferFull(); // `write` returns true below the socket's own mark (16 KiB)
   }
 
   /** Write every chunk with one system call (`writev`): the socket is corked around them. */
@@ -204,17 +245,21 @@ export class TCPTransport implements ITLSTransport {
     s.cork();
     for (let i = 0; i < data.length; i++) s.write(data[i]!);
     s.uncork();
-    if (this.#producer !== null) this.#producer.wrote(!s.writableNeedDrain);
+    const ok = !s.writableNeedDrain;
+    if (this.#producer !== null) this.#producer.wrote(ok);
+    if (!ok) this.#bufferFull(); // `write` returns true below the socket's own mark (16 KiB)
   }
 
   /**
    * Close after everything written so far has been sent; reading stops now. The protocol's
-   * `connectionLost` gets `ConnectionDone`. With a pull producer registered, the close waits
-   * until it unregisters (as Twisted's).
+   * `connectionLost` gets `ConnectionDone`, or `reason` when given (Twisted's `_connDone`:
+   * the idle timeouts pass `ConnectionTimedOut`). With a pull producer registered, the close
+   * waits until it unregisters (as Twisted's).
    */
-  loseConnection(): void {
+  loseConnection(reason?: Failure): void {
     if (this.#flags & DISCONNECTING) return;
     this.#flags |= DISCONNECTING;
+    if (reason !== undefined && this.#reason === null) this.#reason = reason;
     this.#socket.pause();
     if (this.#producer !== null && !this.#producer.streaming) this.#flags |= CLOSE_ON_UNREGISTER;
     else this.#closeAfterFlush();
@@ -310,10 +355,10 @@ export class TCPTransport implements ITLSTransport {
       throw new NotConnectedError("Cannot start TLS: the connection is closing");
     // A native socket hands its descriptor over to a net.Socket, which node:tls can wrap.
     const raw = (this.#socket.handOver?.() ?? this.#socket) as unknown as Socket;
-    raw.removeListener("data", onData);
-    raw.removeListener("end", onEnd);
-    raw.removeListener("close", onClose);
-    raw.removeListener("drain", onDrain);
+    raw.removeListener("data", TCPTransport.#onData);
+    raw.removeListener("end", TCPTransport.#onEnd);
+    raw.removeListener("close", TCPTransport.#onClose);
+    raw.removeListener("drain", TCPTransport.#onDrain);
     // `error` stays on the plain socket: an error nobody listens to would crash the process.
     const secure = server
       ? new tls.TLSSocket(raw, { ...(options as tls.TLSSocketOptions), isServer: true })
@@ -324,7 +369,7 @@ export class TCPTransport implements ITLSTransport {
     this.#flags |= TLS;
     this.#socket = secure as unknown as Hosted;
     TCPTransport.#attach(this.#socket, this);
-    if (this.#producer !== null) this.#socket.on("drain", onDrain);
+    if (this.#flags & DRAIN_LISTENED) this.#socket.on("drain", TCPTransport.#onDrain);
   }
 
   // --- IConsumer --------------------------------------------------------------------------------
@@ -352,7 +397,7 @@ export class TCPTransport implements ITLSTransport {
       failed: (error, callback) => this.#callbackFailed(error, callback),
     });
     this.#producer = slot;
-    this.#socket.on("drain", onDrain);
+    this.#listenDrain();
     slot.start();
   }
 
@@ -362,7 +407,7 @@ export class TCPTransport implements ITLSTransport {
     if (slot === null) return;
     slot.detach();
     this.#producer = null;
-    this.#socket.removeListener("drain", onDrain);
+    if (!(this.#flags & FLOW_PAUSED)) this.#unlistenDrain();
     if (this.#flags & CLOSE_ON_UNREGISTER && !(this.#flags & CLOSED)) {
       this.#flags &= ~CLOSE_ON_UNREGISTER;
       this.#closeAfterFlush();
@@ -373,12 +418,95 @@ export class TCPTransport implements ITLSTransport {
 
   /** Stop reading: no `dataReceived` until {@link resumeProducing}. */
   pauseProducing(): void {
+    this.#flags |= USER_PAUSED;
     this.#socket.pause();
   }
 
-  /** Resume reading. */
+  /** Resume reading (unless flow control holds it until the write buffer drains). */
   resumeProducing(): void {
-    if (!(this.#flags & DISCONNECTING)) this.#socket.resume();
+    this.#flags &= ~USER_PAUSED;
+    if (!(this.#flags & (DISCONNECTING | FLOW_PAUSED))) this.#socket.resume();
+  }
+
+  // --- flow control -------------------------------------------------------------------------------
+
+  /** The flow control in force (see {@link FlowControlOptions} for the defaults). */
+  get flowControl(): FlowControl {
+    return this.#flow;
+  }
+
+  /**
+   * Change some flow-control settings; the others stay. Turning `pauseReading` off resumes a
+   * connection that flow control had paused.
+   *
+   * @throws RangeError if a mark is negative or not a number, or `lowWaterMark > highWaterMark`.
+   */
+  setFlowControl(options: FlowControlOptions): void {
+    this.#flow = resolveFlowControl(this.#flow, options);
+    if (this.#flags & FLOW_PAUSED && !this.#flow.pauseReading) this.#flowResume();
+    else if (this.#socket.writableLength > this.#flow.highWaterMark) this.#bufferFull();
+  }
+
+  /** A write left the buffer past the socket's or our high-water mark: enforce the ceiling, maybe pause. */
+  #bufferFull(): void {
+    const s = this.#socket;
+    const queued = s.writableLength;
+    const flow = this.#flow;
+    if (queued > flow.maxUnsent) {
+      if (this.#flags & CLOSED || this.#reason !== null) return;
+      const error = new UnsentDataLimitExceeded(queued, flow.maxUnsent);
+      log.failure("Aborting the connection: {error}", new Failure(error), {
+        error: error.message,
+        log_system: this.logPrefix(),
+      });
+      this.#reason = new Failure(error);
+      this.#abort();
+      return;
+    }
+    // Only pause when a `drain` is sure to follow (`writableNeedDrain`): a high-water mark set
+    // below the socket's own is in effect raised to it.
+    if (
+      flow.pauseReading &&
+      this.#producer === null &&
+      queued > flow.highWaterMark &&
+      s.writableNeedDrain &&
+      !(this.#flags & (FLOW_PAUSED | DISCONNECTING))
+    ) {
+      this.#flags |= FLOW_PAUSED;
+      s.pause();
+      this.#listenDrain();
+    }
+  }
+
+  /** `drain`: tell the producer; resume reading that flow control paused. */
+  #drained(): void {
+    this.#producer?.drained();
+    // Resume at the low-water mark; above it only if no further `drain` is due (a socket
+    // that reports `drain` early would otherwise never be resumed).
+    const s = this.#socket;
+    if (
+      this.#flags & FLOW_PAUSED &&
+      (s.writableLength <= this.#flow.lowWaterMark || !s.writableNeedDrain)
+    )
+      this.#flowResume();
+  }
+
+  #flowResume(): void {
+    this.#flags &= ~FLOW_PAUSED;
+    if (this.#producer === null) this.#unlistenDrain();
+    if (!(this.#flags & (DISCONNECTING | USER_PAUSED))) this.#socket.resume();
+  }
+
+  #listenDrain(): void {
+    if (this.#flags & DRAIN_LISTENED) return;
+    this.#flags |= DRAIN_LISTENED;
+    this.#socket.on("drain", TCPTransport.#onDrain);
+  }
+
+  #unlistenDrain(): void {
+    if (!(this.#flags & DRAIN_LISTENED)) return;
+    this.#flags &= ~DRAIN_LISTENED;
+    this.#socket.removeListener("drain", TCPTransport.#onDrain);
   }
 
   /** Close the connection (Twisted: `stopProducing` is `loseConnection`). */
@@ -388,10 +516,14 @@ export class TCPTransport implements ITLSTransport {
 
   // --- internals ----------------------------------------------------------------------------------
 
-  /** @internal Close at reactor shutdown: now, reporting `ConnectionDone`; data not yet handed to the kernel is dropped. */
+  /**
+   * @internal Close at reactor shutdown: now, reporting `ConnectionDone`; data not yet handed
+   * to the kernel is dropped, and then the reason is {@link UnsentDataDropped}.
+   */
   closeNow(): void {
     if (this.#flags & CLOSED) return;
-    this.#reason ??= connectionDone;
+    const unsent = this.#socket.writableLength;
+    this.#reason ??= unsent > 0 ? new Failure(new UnsentDataDropped(unsent)) : connectionDone;
     this.#flags |= WRITE_SHUT;
     this.#socket.destroy();
     this.#socketClosed();
@@ -399,7 +531,7 @@ export class TCPTransport implements ITLSTransport {
 
   #end(): void {
     this.#flags |= WRITE_SHUT | END_CALLED;
-    this.#socket.on("finish", onFinish);
+    this.#socket.on("finish", TCPTransport.#onFinish);
     this.#socket.end();
   }
 
@@ -441,7 +573,8 @@ export class TCPTransport implements ITLSTransport {
       }
     }
     try {
-      this.#protocol.connectionLost(reason);
+      const result = this.#protocol.connectionLost(reason);
+      if (result !== undefined) containResult(result, (e) => this.#logError(e, "connectionLost"));
     } catch (error) {
       this.#logError(error, "connectionLost");
     }

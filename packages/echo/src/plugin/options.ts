@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { StringListOption } from "@torsion/application";
+import type { StringListOption, StringOption } from "@torsion/application";
+import { DatagramGuard } from "@torsion/core";
 
 /** The `listen` option of every server plugin, defaulting to `tcp:<port>`. */
 export function listenOption(port: number): StringListOption {
@@ -26,5 +27,14 @@ export function udpOption(): StringListOption {
     short: "u",
     default: [],
     description: "Also serve on this UDP address: PORT or HOST:PORT (repeatable)",
+  };
+}
+
+/** The `udp-rate` option of every server plugin with UDP: answers a second per source host. */
+export function udpRateOption(): StringOption {
+  return {
+    type: "string",
+    default: String(DatagramGuard.defaults.ratePerSource),
+    description: "UDP answers per second per source host, bursts of twice that (0: no limit)",
   };
 }

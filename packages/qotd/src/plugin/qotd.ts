@@ -13,14 +13,16 @@ import type {
   OptionalStringOption,
   ServiceMaker,
   StringListOption,
+  StringOption,
 } from "@torsion/application";
-import { Factory } from "@torsion/core";
+import { DatagramGuard, Factory } from "@torsion/core";
 import { FixedQuote, loadQuoteFile, type QuoteSource } from "../quotes.ts";
 import { QOTD, QOTDDatagram } from "../server.ts";
 
 type Options = {
   listen: StringListOption;
   udp: StringListOption;
+  "udp-rate": StringOption;
   quote: OptionalStringOption;
   "quotes-file": OptionalStringOption;
   random: BooleanOption;
@@ -49,6 +51,11 @@ const plugin: ServiceMaker<Options> = {
       default: [],
       description: "Also serve on this UDP address: PORT or HOST:PORT (repeatable)",
     },
+    "udp-rate": {
+      type: "string",
+      default: String(DatagramGuard.defaults.ratePerSource),
+      description: "UDP answers per second per source host, bursts of twice that (0: no limit)",
+    },
     quote: { type: "string", short: "q", description: "The quote to serve (default: Twisted's)" },
     "quotes-file": {
       type: "string",
@@ -71,8 +78,11 @@ const plugin: ServiceMaker<Options> = {
         ? await loadQuoteFile(file, { order: options.random ? "random" : "rotate" })
         : new FixedQuote(options.quote);
     const factory = Factory.forProtocol(QOTD, source);
+    const guard = () => DatagramGuard.fromRateOption(options["udp-rate"], helpers.reactor);
     return helpers.combine([
-      ...options.udp.map((address) => helpers.listenUDP(address, new QOTDDatagram(source))),
+      ...options.udp.map((address) =>
+        helpers.listenUDP(address, new QOTDDatagram(source, guard())),
+      ),
       ...options.listen.map((endpoint) => helpers.listen(endpoint, factory)),
     ]);
   },

@@ -7,23 +7,28 @@
  *
  * @module
  */
-import type { ServiceMaker, StringListOption } from "@torsion/application";
-import { Factory } from "@torsion/core";
+import type { ServiceMaker, StringListOption, StringOption } from "@torsion/application";
+import { DatagramGuard, Factory } from "@torsion/core";
 import { Daytime, DaytimeDatagram } from "../daytime.ts";
-import { listenOption, udpOption } from "./options.ts";
+import { listenOption, udpOption, udpRateOption } from "./options.ts";
 
-type Options = { listen: StringListOption; udp: StringListOption };
+type Options = { listen: StringListOption; udp: StringListOption; "udp-rate": StringOption };
 
 /** The `daytime` service maker: `twist daytime [-l ENDPOINT]... [-u [HOST:]PORT]...`. */
 const plugin: ServiceMaker<Options> = {
   name: "daytime",
   description: "A Daytime server (RFC 867).",
-  options: { listen: listenOption(8013), udp: udpOption() },
-  makeService({ listen, udp }, helpers) {
+  options: { listen: listenOption(8013), udp: udpOption(), "udp-rate": udpRateOption() },
+  makeService({ listen, udp, "udp-rate": udpRate }, helpers) {
     const clock = helpers.reactor;
     const factory = Factory.forProtocol(Daytime, clock);
     return helpers.combine([
-      ...udp.map((address) => helpers.listenUDP(address, new DaytimeDatagram(clock))),
+      ...udp.map((address) =>
+        helpers.listenUDP(
+          address,
+          new DaytimeDatagram(clock, DatagramGuard.fromRateOption(udpRate, clock)),
+        ),
+      ),
       ...listen.map((endpoint) => helpers.listen(endpoint, factory)),
     ]);
   },

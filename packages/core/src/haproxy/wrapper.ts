@@ -1,0 +1,328 @@
+/**
+ * {@link HAProxyWrappingFactory}: reads a PROXY protocol header at the start of every connection
+ * before the wrapped factory's protocol exists, after Twisted's
+ * `twisted.protocols.haproxy.HAProxyWrappingFactory`.
+ *
+ * Unlike Twisted's wrapper, the wrapped protocol is built only once the header is in, with the
+ * header's source address (so address-based factories and policies see the client, not the
+ * balancer), and never for a connection whose header is missing, malformed, oversized or slow.
+ *
+ * @module
+ */
+import type { Failure } from "../failure.ts";
+import type {
+  IAddress,
+  IDelayedCall,
+  IProtocol,
+  IProtocolFactory,
+  IPullProducer,
+  IPushProducer,
+  IReactorTime,
+  ITCPTransport,
+  ITransport,
+} from "../interfaces.ts";
+import { Logger } from "../logger/logger.ts";
+import { Factory } from "../protocol/factory.ts";
+import { Protocol } from "../protocol/protocol.ts";
+import { ProxyHeaderDecoder } from "./decoder.ts";
+import { InvalidProxyHeader } from "./errors.ts";
+import type { ProxyInfo } from "./info.ts";
+
+const log = new Logger("torsion.haproxy");
+
+/** Seconds a connection may take to send its whole PROXY header before it is dropped. */
+export const DEFAULT_HEADER_TIMEOUT = 10;
+
+/** Options of {@link HAProxyWrappingFactory}. */
+export interface HAProxyWrappingFactoryOptions {
+  /** Where the header timeout's time comes from: the reactor, or a `Clock` in tests. */
+  clock: IReactorTime;
+  /** Seconds to wait for the whole header; default {@link DEFAULT_HEADER_TIMEOUT}. `0` turns it off. */
+  headerTimeout?: number;
+  /** Largest v2 declared length accepted; default `V2_DEFAULT_MAX_LENGTH` (2048). */
+  maxV2Length?: number;
+}
+
+type HalfCloseable = { readConnectionLost?: () => void; writeConnectionLost?: () => void };
+
+function describe(address: IAddress): string {
+  const a = address as { host?: string; port?: number; name?: string | null };
+  if (a.host !== undefined)
+    return a.host.includes(":") ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+  return a.name ?? "unix";
+}
+
+/**
+ * The protocol {@link HAProxyWrappingFactory} gives the transport (Twisted's
+ * `HAProxyProtocolWrapper`). It is the transport of the wrapped protocol, whose `getPeer()` and
+ * `getHost()` are the header's addresses (the socket's own for `LOCAL`/`UNKNOWN`).
+ */
+export class HAProxyProtocol extends Protocol implements ITCPTransport {
+  readonly #factory: HAProxyWrappingFactory;
+  readonly #decoder: ProxyHeaderDecoder;
+  #info: ProxyInfo | null = null;
+  #wrapped: IProtocol | null = null;
+  #timer: IDelayedCall | null = null;
+  #disconnecting = false;
+
+  constructor(factory: HAProxyWrappingFactory) {
+    super();
+    this.#factory = factory;
+    this.factory = factory;
+    this.#decoder = new ProxyHeaderDecoder({ maxLength: factory.maxV2Length });
+  }
+
+  /** The decoded header, once it arrived. */
+  get proxyInfo(): ProxyInfo | null {
+    return this.#info;
+  }
+
+  /** The wrapped factory's protocol, once the header arrived and it was built. */
+  get wrappedProtocol(): IProtocol | null {
+    return this.#wrapped;
+  }
+
+  /** The wrapped protocol's prefix and the client from the header: `"Echo (PROXY 127.0.0.2:5555)"`. */
+  override logPrefix(): string {
+    const w = this.#wrapped as { logPrefix?: () => string } | null;
+    if (w === null) return "HAProxyProtocol";
+    const inner = typeof w.logPrefix === "function" ? w.logPrefix() : w.constructor.name;
+    const source = this.#info?.source;
+    return source ? `${inner} (PROXY ${describe(source)})` : `${inner} (PROXY)`;
+  }
+
+  override makeConnection(transport: ITransport): void {
+    super.makeConnection(transport);
+    const timeout = this.#factory.headerTimeout;
+    if (timeout > 0) {
+      this.#timer = this.#factory.clock.callLater(timeout, () => {
+        this.#timer = null;
+        this.#refuse(`no complete PROXY header within ${timeout} s`);
+      });
+    }
+  }
+
+  override dataReceived(data: Buffer): void {
+    const wrapped = this.#wrapped;
+    if (wrapped !== null) {
+      wrapped.dataReceived(data);
+      return;
+    }
+    if (this.#info !== null || this.#disconnecting) return;
+    let result: ReturnType<ProxyHeaderDecoder["feed"]>;
+    try {
+      result = this.#decoder.feed(data);
+    } catch (e) {
+      if (!(e instanceof InvalidProxyHeader)) throw e;
+      this.#refuse(e.message);
+      return;
+    }
+    if (result === null) return;
+    this.#cancelTimer();
+    this.#info = result.info;
+    const built = this.#factory.wrappedFactory.buildProtocol(this.getPeer());
+    if (built === null || built === undefined) {
+      log.info("Connection from {peer} refused by {factory}", {
+        peer: describe(this.getPeer()),
+        factory: this.#factory.logPrefix(),
+        log_system: this.#systemPrefix(),
+      });
+      this.loseConnection();
+      return;
+    }
+    this.#wrapped = built;
+    this.#factory.registerProtocol(this);
+    built.makeConnection(this);
+    if (result.rest.length > 0 && !this.disconnecting) built.dataReceived(result.rest);
+  }
+
+  override connectionLost(reason: Failure): void {
+    this.connected = false;
+    this.#cancelTimer();
+    const wrapped = this.#wrapped;
+    if (wrapped === null) return;
+    this.#factory.unregisterProtocol(this);
+    wrapped.connectionLost(reason);
+  }
+
+  // Offered only when the wrapped protocol has them: the transport looks them up when the
+  // peer half-closes, and a protocol without them gets the connection closed.
+  /** The wrapped protocol's `readConnectionLost`, if it has one. */
+  get readConnectionLost(): (() => void) | undefined {
+    const w = this.#wrapped as HalfCloseable | null;
+    return typeof w?.readConnectionLost === "function" ? () => w.readConnectionLost?.() : undefined;
+  }
+
+  /** The wrapped protocol's `writeConnectionLost`, if it has one. */
+  get writeConnectionLost(): (() => void) | undefined {
+    const w = this.#wrapped as HalfCloseable | null;
+    return typeof w?.writeConnectionLost === "function"
+      ? () => w.writeConnectionLost?.()
+      : undefined;
+  }
+
+  #cancelTimer(): void {
+    if (this.#timer?.active()) this.#timer.cancel();
+    this.#timer = null;
+  }
+
+  #systemPrefix(): string {
+    const t = this.transport as { logPrefix?: () => string };
+    return typeof t.logPrefix === "function" ? t.logPrefix() : "HAProxyProtocol";
+  }
+
+  #refuse(why: string): void {
+    this.#cancelTimer();
+    if (this.#disconnecting) return;
+    log.warn("Dropping connection from {peer}: {reason}", {
+      peer: describe(this.transport.getPeer()),
+      reason: why,
+      log_system: this.#systemPrefix(),
+    });
+    this.loseConnection();
+  }
+
+  // --- transport side: calls from the wrapped protocol --------------------------------------
+
+  write(data: string | Uint8Array): void {
+    this.transport.write(data);
+  }
+
+  writeSequence(data: ReadonlyArray<string | Uint8Array>): void {
+    this.transport.writeSequence(data);
+  }
+
+  loseConnection(): void {
+    this.#disconnecting = true;
+    this.transport.loseConnection();
+  }
+
+  /** `true` once this wrapper or the real transport started closing. */
+  get disconnecting(): boolean {
+    if (this.#disconnecting) return true;
+    return (this.transport as Partial<ITCPTransport>).disconnecting === true;
+  }
+
+  /** The header's source address; the socket's peer before the header or for `LOCAL`/`UNKNOWN`. */
+  getPeer(): IAddress {
+    return this.#info?.source ?? this.transport.getPeer();
+  }
+
+  /** The header's destination address; the socket's host before the header or for `LOCAL`/`UNKNOWN`. */
+  getHost(): IAddress {
+    return this.#info?.destination ?? this.transport.getHost();
+  }
+
+  abortConnection(): void {
+    this.#disconnecting = true;
+    this.#tcp("abortConnection").abortConnection();
+  }
+
+  loseWriteConnection(): void {
+    this.#tcp("loseWriteConnection").loseWriteConnection();
+  }
+
+  setTcpNoDelay(enabled: boolean): void {
+    this.#tcp("setTcpNoDelay").setTcpNoDelay(enabled);
+  }
+
+  setTcpKeepAlive(enabled: boolean, initialDelaySeconds?: number): void {
+    this.#tcp("setTcpKeepAlive").setTcpKeepAlive(enabled, initialDelaySeconds);
+  }
+
+  registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
+    this.#tcp("registerProducer").registerProducer(producer, streaming);
+  }
+
+  unregisterProducer(): void {
+    this.#tcp("unregisterProducer").unregisterProducer();
+  }
+
+  pauseProducing(): void {
+    this.#tcp("pauseProducing").pauseProducing();
+  }
+
+  resumeProducing(): void {
+    this.#tcp("resumeProducing").resumeProducing();
+  }
+
+  stopProducing(): void {
+    this.#tcp("stopProducing").stopProducing();
+  }
+
+  #tcp<K extends keyof ITCPTransport>(method: K): ITCPTransport {
+    const t = this.transport as Partial<ITCPTransport>;
+    if (typeof t[method] !== "function")
+      throw new TypeError(`${this.transport.constructor.name} has no ${String(method)}()`);
+    return t as ITCPTransport;
+  }
+}
+
+/**
+ * Wraps a server factory so that every connection must start with a PROXY protocol header (v1
+ * or v2, detected per connection). The wrapped factory builds its protocol only once the header
+ * arrived, with the client's address from the header; the bytes after the header reach that
+ * protocol unchanged. A connection whose header is missing, malformed, oversized or not
+ * complete within {@link HAProxyWrappingFactoryOptions.headerTimeout} seconds is closed with a
+ * logged reason.
+ *
+ * ```ts
+ * await serverEndpoint.listen(new HAProxyWrappingFactory(echoFactory, { clock: reactor }));
+ * ```
+ */
+export class HAProxyWrappingFactory extends Factory {
+  /** The factory whose protocols receive the connections. */
+  readonly wrappedFactory: IProtocolFactory;
+  /** The header timeout's clock. */
+  readonly clock: IReactorTime;
+  /** Seconds allowed for the header (0: no limit). */
+  readonly headerTimeout: number;
+  /** Largest v2 declared length accepted, if not the default. */
+  readonly maxV2Length: number | undefined;
+  /** The connections whose header arrived and whose protocol is connected. */
+  readonly protocols: Set<HAProxyProtocol> = new Set();
+
+  constructor(wrappedFactory: IProtocolFactory, options: HAProxyWrappingFactoryOptions) {
+    super();
+    this.wrappedFactory = wrappedFactory;
+    this.clock = options.clock;
+    this.headerTimeout = options.headerTimeout ?? DEFAULT_HEADER_TIMEOUT;
+    this.maxV2Length = options.maxV2Length;
+    this.noisy = false;
+  }
+
+  /** The wrapped factory's prefix, then this class. */
+  override logPrefix(): string {
+    const inner = this.wrappedFactory as { logPrefix?: () => string };
+    const name =
+      typeof inner.logPrefix === "function"
+        ? inner.logPrefix()
+        : this.wrappedFactory.constructor.name;
+    return `${name} (HAProxyWrappingFactory)`;
+  }
+
+  override doStart(): void {
+    this.wrappedFactory.doStart();
+    super.doStart();
+  }
+
+  override doStop(): void {
+    this.wrappedFactory.doStop();
+    super.doStop();
+  }
+
+  /** A header-reading protocol; the wrapped factory is asked later, once the header is in. */
+  override buildProtocol(_addr: IAddress): HAProxyProtocol {
+    return new HAProxyProtocol(this);
+  }
+
+  /** Called by a connection once its wrapped protocol was built. */
+  registerProtocol(p: HAProxyProtocol): void {
+    this.protocols.add(p);
+  }
+
+  /** Called by a connection whose wrapped protocol was built, when it is lost. */
+  unregisterProtocol(p: HAProxyProtocol): void {
+    this.protocols.delete(p);
+  }
+}
