@@ -252,7 +252,8 @@ static void on_alloc(uv_handle_t* uvh, size_t suggested, uv_buf_t* buf) {
       return;
     }
   }
-  *buf = uv_buf_init(d->slab + d->slab_used, (unsigned int)(SLAB_SIZE - d->slab_used));
+  /* At most 64 KiB per read, as node:net: flow control can stop reading after any one read. */
+  *buf = uv_buf_init(d->slab + d->slab_used, SLAB_MIN_FREE);
 }
 
 static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
