@@ -7,13 +7,22 @@
  * @module
  */
 import { NodeReactor } from "./node-reactor.ts";
+import { type TransportChoice, useTransport } from "./transport-choice.ts";
+
+/** Options of {@link createReactor}. */
+export interface ReactorOptions {
+  /** Listening TCP/UNIX ports on `native` (`@torsion/native`), `portable` (`node:net`) or `auto`; default `TORSION_TRANSPORT`, else portable. */
+  transport?: TransportChoice;
+}
 
 /**
  * Make a new, independent reactor. Programs use the shared {@link reactor}; tests that need a
  * real reactor of their own (to run and stop it) make one here.
  */
-export function createReactor(): NodeReactor {
-  return new NodeReactor();
+export function createReactor(options: ReactorOptions = {}): NodeReactor {
+  const reactor = new NodeReactor();
+  if (options.transport !== undefined) useTransport(reactor, options.transport);
+  return reactor;
 }
 
 /**

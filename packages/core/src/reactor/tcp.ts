@@ -11,6 +11,7 @@ import { cannotListen, fromSystemError } from "../system-errors.ts";
 import { addressFor } from "../transport/address.ts";
 import { type ConnectorReactor, StreamConnector } from "../transport/connector.ts";
 import { type ShutdownHooks, StreamPort, type StreamPortConfig } from "../transport/port.ts";
+import { createStreamServer } from "./transport-choice.ts";
 
 /** The default listen backlog: 511, Node's and nginx's (Twisted's 50 overflows under connection bursts). */
 export const DEFAULT_BACKLOG: number = 511;
@@ -32,7 +33,7 @@ export function listenTCP(
   factory: IProtocolFactory,
   options: ListenTCPOptions = {},
 ): Deferred<StreamPort> {
-  const server = net.createServer({ allowHalfOpen: true });
+  const server = createStreamServer(reactor);
   const config = ipPortConfig(server, "connection", "TCP", port, options);
   return new StreamPort(config, factory, reactor).start();
 }

@@ -15,6 +15,7 @@ import { UNIXAddress } from "../transport/address.ts";
 import { type ConnectorReactor, StreamConnector } from "../transport/connector.ts";
 import { type ShutdownHooks, StreamPort } from "../transport/port.ts";
 import { DEFAULT_BACKLOG, DEFAULT_CONNECT_TIMEOUT } from "./tcp.ts";
+import { createStreamServer } from "./transport-choice.ts";
 
 /**
  * Listen on the UNIX socket file `path`, made with `options.mode` (default `0o666`). The
@@ -50,7 +51,7 @@ export function listenUNIX(
     }
     if (taken === "stale") removeStaleSocket(path);
   }
-  const server = net.createServer({ allowHalfOpen: true });
+  const server = createStreamServer(reactor);
   const host = new UNIXAddress(path);
   let staging: Staging | undefined;
   let published = false;

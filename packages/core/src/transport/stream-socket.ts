@@ -51,6 +51,8 @@ export interface StreamSocket {
   /** Stop / restart emitting `data` (and reading from the kernel). */
   pause(): unknown;
   resume(): unknown;
+  /** Optional: stop reading and return a `net.Socket` on the same connection (for STARTTLS). */
+  handOver?(): unknown;
   setNoDelay(noDelay?: boolean): unknown;
   setKeepAlive(enable?: boolean, initialDelayMs?: number): unknown;
   /** Bytes queued in user space, not yet handed to the kernel. */

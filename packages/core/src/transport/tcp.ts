@@ -353,7 +353,8 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
     if (this.isSecure) throw new Error("TLS is already started on this connection");
     if (this.#flags & WRITE_SHUT)
       throw new NotConnectedError("Cannot start TLS: the connection is closing");
-    const raw = this.#socket as unknown as Socket;
+    // A native socket hands its descriptor over to a net.Socket, which node:tls can wrap.
+    const raw = (this.#socket.handOver?.() ?? this.#socket) as unknown as Socket;
     raw.removeListener("data", TCPTransport.#onData);
     raw.removeListener("end", TCPTransport.#onEnd);
     raw.removeListener("close", TCPTransport.#onClose);

@@ -1,0 +1,747 @@
+/*
+ * @torsion/native: listening TCP/UNIX sockets and their accepted connections, driven by libuv
+ * on Node's own event loop (napi_get_uv_event_loop), called back into JavaScript through
+ * napi_make_callback with one async context per handle.
+ *
+ * Ownership, in one place:
+ * - Every handle is a `struct handle` allocated here and freed in its close callback. JavaScript
+ *   holds it by its slot number in the environment's handle table (no External, so nothing of
+ *   ours waits for a garbage collection) and forgets it in its `close` callback. While open, the handle keeps a strong reference to its JS
+ *   wrapper object, so the wrapper lives as long as the socket does.
+ * - Received bytes are read into a slab (an ArrayBuffer owned by JavaScript) at an offset that
+ *   only moves forward; a slab is replaced, never reused, when too little of it is left. So a
+ *   Buffer carved from it stays valid for as long as a protocol keeps it.
+ * - A write that the kernel does not take at once (uv_try_write first) is queued with uv_write,
+ *   holding a reference to the JS Buffer (or array of Buffers) until its callback.
+ *
+ * Everything lives in per-environment instance data: no globals, so worker threads and several
+ * reactors each have their own. An async cleanup hook closes what is still open when the
+ * environment is torn down (a worker ends).
+ */
+#ifndef NAPI_VERSION
+#define NAPI_VERSION 8
+#endif
+#include <node_api.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#define SLAB_SIZE (512 * 1024)
+#define SLAB_MIN_FREE (64 * 1024) /* a whole 64 KiB read: a split read means split writes, and Nagle */
+#define STACK_BUFS 16
+
+#define CHECK(call)                                                                          \
+  do {                                                                                       \
+    if ((call) != napi_ok) return NULL;                                                      \
+  } while (0)
+
+enum { CB_CONNECTION, CB_READ, CB_WRITTEN, CB_FINISH, CB_CLOSE, CB_COUNT };
+enum { KIND_TCP = 1, KIND_PIPE = 2 };
+
+struct handle;
+
+typedef struct env_data {
+  napi_env env;
+  uv_loop_t* loop;
+  napi_ref callbacks[CB_COUNT];
+  napi_ref slab_ref;
+  char* slab;
+  size_t slab_used;
+  struct handle* handles; /* every open handle, to close them at environment teardown */
+  struct handle** table;  /* slot number -> handle, for JavaScript */
+  uint32_t table_size;
+  uint32_t free_slot;     /* a hint: the lowest slot that may be free */
+  napi_async_cleanup_hook_handle cleanup;
+  int tearing_down;
+} env_data;
+
+typedef struct handle {
+  union {
+    uv_handle_t handle;
+    uv_stream_t stream;
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+  } u;
+  int kind;
+  uint32_t slot;
+  int closing;
+  int reading;
+  env_data* d;
+  napi_ref self;
+  napi_async_context actx;
+  struct handle* prev;
+  struct handle* next;
+} handle;
+
+typedef struct write_req {
+  uv_write_t req;
+  napi_ref data;
+  size_t bytes;
+} write_req;
+
+/* --- helpers ------------------------------------------------------------------------------ */
+
+static env_data* get_data(napi_env env) {
+  void* d = NULL;
+  napi_get_instance_data(env, &d);
+  return (env_data*)d;
+}
+
+static napi_value number(napi_env env, double v) {
+  napi_value out;
+  napi_create_double(env, v, &out);
+  return out;
+}
+
+static handle* get_handle(napi_env env, napi_value v) {
+  uint32_t slot;
+  if (napi_get_value_uint32(env, v, &slot) != napi_ok) return NULL;
+  env_data* d = get_data(env);
+  if (slot >= d->table_size) return NULL;
+  handle* h = d->table[slot];
+  return h != NULL && !h->closing ? h : NULL;
+}
+
+static int take_slot(env_data* d, handle* h) {
+  uint32_t i = d->free_slot;
+  while (i < d->table_size && d->table[i] != NULL) i++;
+  if (i == d->table_size) {
+    uint32_t size = d->table_size == 0 ? 64 : d->table_size * 2;
+    handle** table = (handle**)realloc(d->table, sizeof(handle*) * size);
+    if (table == NULL) return -1;
+    memset(table + d->table_size, 0, sizeof(handle*) * (size - d->table_size));
+    d->table = table;
+    d->table_size = size;
+  }
+  d->table[i] = h;
+  h->slot = i;
+  d->free_slot = i + 1;
+  return 0;
+}
+
+static napi_value throw_closed(napi_env env) {
+  napi_throw_error(env, "ERR_SOCKET_CLOSED", "Socket is closed");
+  return NULL;
+}
+
+/* Call callback `which` with the handle's wrapper as `this`, in the handle's async context.
+ * Runs microtasks and nextTicks afterwards when nothing else is on the stack (as node:net). */
+static void call_js(handle* h, int which, size_t argc, napi_value* argv) {
+  env_data* d = h->d;
+  napi_env env = d->env;
+  napi_value fn, recv, result;
+  if (napi_get_reference_value(env, d->callbacks[which], &fn) != napi_ok || fn == NULL) return;
+  if (napi_get_reference_value(env, h->self, &recv) != napi_ok || recv == NULL) return;
+  if (napi_make_callback(env, h->actx, recv, fn, argc, argv, &result) == napi_pending_exception) {
+    napi_value error;
+    if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
+  }
+}
+
+static void link_handle(env_data* d, handle* h) {
+  h->d = d;
+  h->prev = NULL;
+  h->next = d->handles;
+  if (d->handles != NULL) d->handles->prev = h;
+  d->handles = h;
+}
+
+static void unlink_handle(env_data* d, handle* h) {
+  d->table[h->slot] = NULL;
+  if (h->slot < d->free_slot) d->free_slot = h->slot;
+  if (h->prev != NULL) h->prev->next = h->next;
+  else d->handles = h->next;
+  if (h->next != NULL) h->next->prev = h->prev;
+}
+
+static void on_closed(uv_handle_t* uvh) {
+  handle* h = (handle*)uvh->data;
+  env_data* d = h->d;
+  napi_env env = d->env;
+  unlink_handle(d, h);
+  if (!d->tearing_down && h->self != NULL) {
+    napi_handle_scope scope;
+    napi_open_handle_scope(env, &scope);
+    call_js(h, CB_CLOSE, 0, NULL);
+    napi_close_handle_scope(env, scope);
+  }
+  if (!d->tearing_down) {
+    if (h->actx != NULL) napi_async_destroy(env, h->actx);
+    if (h->self != NULL) napi_delete_reference(env, h->self);
+  }
+  free(h);
+  if (d->tearing_down && d->handles == NULL && d->cleanup != NULL) {
+    napi_async_cleanup_hook_handle c = d->cleanup;
+    d->cleanup = NULL;
+    napi_remove_async_cleanup_hook(c);
+  }
+}
+
+static void close_handle(handle* h) {
+  if (h->closing) return;
+  h->closing = 1;
+  uv_close(&h->u.handle, on_closed);
+}
+
+/* Make the handle's async context and strong reference to its wrapper. Called from JavaScript,
+ * so the context's trigger is whatever runs now (the listen call, or the server's accept). */
+static int adopt_wrapper(napi_env env, handle* h, napi_value wrapper, const char* name) {
+  napi_value resource_name;
+  if (napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource_name) != napi_ok) return -1;
+  if (napi_async_init(env, wrapper, resource_name, &h->actx) != napi_ok) return -1;
+  if (napi_create_reference(env, wrapper, 1, &h->self) != napi_ok) return -1;
+  return 0;
+}
+
+static handle* new_handle(env_data* d, int kind) {
+  handle* h = (handle*)calloc(1, sizeof(handle));
+  if (h == NULL) return NULL;
+  if (take_slot(d, h) != 0) {
+    free(h);
+    return NULL;
+  }
+  int r = kind == KIND_TCP ? uv_tcp_init(d->loop, &h->u.tcp) : uv_pipe_init(d->loop, &h->u.pipe, 0);
+  if (r != 0) {
+    d->table[h->slot] = NULL;
+    if (h->slot < d->free_slot) d->free_slot = h->slot;
+    free(h);
+    return NULL;
+  }
+  h->kind = kind;
+  h->u.handle.data = h;
+  link_handle(d, h);
+  return h;
+}
+
+static napi_value wrap(napi_env env, handle* h) {
+  return number(env, h->slot);
+}
+
+static int get_string(napi_env env, napi_value v, char* buf, size_t size) {
+  size_t len;
+  if (napi_get_value_string_utf8(env, v, buf, size, &len) != napi_ok) return -1;
+  return len + 1 < size ? 0 : -1;
+}
+
+/* --- reading ------------------------------------------------------------------------------- */
+
+static int new_slab(env_data* d) {
+  napi_env env = d->env;
+  napi_value ab;
+  void* data;
+  if (napi_create_arraybuffer(env, SLAB_SIZE, &data, &ab) != napi_ok) return -1;
+  if (d->slab_ref != NULL) napi_delete_reference(env, d->slab_ref);
+  napi_create_reference(env, ab, 1, &d->slab_ref);
+  d->slab = (char*)data;
+  d->slab_used = 0;
+  return 0;
+}
+
+static void on_alloc(uv_handle_t* uvh, size_t suggested, uv_buf_t* buf) {
+  env_data* d = ((handle*)uvh->data)->d;
+  (void)suggested;
+  if (d->slab == NULL || SLAB_SIZE - d->slab_used < SLAB_MIN_FREE) {
+    napi_handle_scope scope;
+    napi_open_handle_scope(d->env, &scope);
+    int r = new_slab(d);
+    napi_close_handle_scope(d->env, scope);
+    if (r != 0) {
+      *buf = uv_buf_init(NULL, 0); /* libuv reports UV_ENOBUFS */
+      return;
+    }
+  }
+  /* At most 64 KiB per read, as node:net: flow control can stop reading after any one read. */
+  *buf = uv_buf_init(d->slab + d->slab_used, SLAB_MIN_FREE);
+}
+
+static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
+  handle* h = (handle*)stream->data;
+  env_data* d = h->d;
+  (void)buf;
+  if (nread == 0 || h->closing || d->tearing_down) return;
+  napi_env env = d->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value argv[3];
+  if (nread > 0) {
+    size_t offset = d->slab_used;
+    /* Keep the next read 8-byte aligned; the bytes just read now belong to their Buffer. */
+    d->slab_used += ((size_t)nread + 7) & ~(size_t)7;
+    napi_get_reference_value(env, d->slab_ref, &argv[0]);
+    argv[1] = number(env, (double)offset);
+    argv[2] = number(env, (double)nread);
+  } else {
+    /* EOF or an error: the JS side stops reading on EOF and closes on an error. */
+    uv_read_stop(stream);
+    h->reading = 0;
+    napi_get_undefined(env, &argv[0]);
+    argv[1] = number(env, 0);
+    argv[2] = number(env, (double)nread);
+  }
+  call_js(h, CB_READ, 3, argv);
+  napi_close_handle_scope(env, scope);
+}
+
+/* --- exported functions -------------------------------------------------------------------- */
+
+/* init({ connection, read, written, finish, close }): the callbacks for this environment. */
+static napi_value js_init(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  static const char* names[CB_COUNT] = {"connection", "read", "written", "finish", "close"};
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  env_data* d = get_data(env);
+  for (int i = 0; i < CB_COUNT; i++) {
+    napi_value fn;
+    napi_valuetype t;
+    CHECK(napi_get_named_property(env, argv[0], names[i], &fn));
+    CHECK(napi_typeof(env, fn, &t));
+    if (t != napi_function) {
+      napi_throw_type_error(env, NULL, "init: every callback must be a function");
+      return NULL;
+    }
+    if (d->callbacks[i] != NULL) napi_delete_reference(env, d->callbacks[i]);
+    CHECK(napi_create_reference(env, fn, 1, &d->callbacks[i]));
+  }
+  return NULL;
+}
+
+static void on_connection(uv_stream_t* server, int status) {
+  handle* h = (handle*)server->data;
+  if (h->closing || h->d->tearing_down) return;
+  napi_env env = h->d->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value argv[1] = {number(env, status)};
+  call_js(h, CB_CONNECTION, 1, argv);
+  napi_close_handle_scope(env, scope);
+}
+
+/* Bind and listen; returns the External, or a (negative) libuv error and the syscall. */
+static napi_value finish_listen(napi_env env, handle* h, napi_value wrapper, int backlog, int err,
+                                const char* syscall) {
+  if (err == 0) err = uv_listen(&h->u.stream, backlog, on_connection), syscall = "listen";
+  if (err != 0) {
+    close_handle(h);
+    napi_value out, code, sc;
+    CHECK(napi_create_object(env, &out));
+    code = number(env, err);
+    CHECK(napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc));
+    CHECK(napi_set_named_property(env, out, "errno", code));
+    CHECK(napi_set_named_property(env, out, "syscall", sc));
+    return out;
+  }
+  if (adopt_wrapper(env, h, wrapper, "TorsionNativeServer") != 0) {
+    close_handle(h);
+    napi_throw_error(env, NULL, "cannot create the server's async context");
+    return NULL;
+  }
+  return wrap(env, h);
+}
+
+/* listenTCP(wrapper, host, port, backlog, ipv6Only) */
+static napi_value js_listen_tcp(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  char host[128];
+  int32_t port, backlog;
+  bool v6only;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (get_string(env, argv[1], host, sizeof host) != 0) {
+    napi_throw_type_error(env, NULL, "listenTCP: bad host");
+    return NULL;
+  }
+  CHECK(napi_get_value_int32(env, argv[2], &port));
+  CHECK(napi_get_value_int32(env, argv[3], &backlog));
+  CHECK(napi_get_value_bool(env, argv[4], &v6only));
+  struct sockaddr_storage addr;
+  int err = strchr(host, ':') != NULL
+                ? uv_ip6_addr(host, port, (struct sockaddr_in6*)&addr)
+                : uv_ip4_addr(host, port, (struct sockaddr_in*)&addr);
+  handle* h = new_handle(get_data(env), KIND_TCP);
+  if (h == NULL) {
+    napi_throw_error(env, NULL, "cannot create a TCP handle");
+    return NULL;
+  }
+  if (err == 0)
+    err = uv_tcp_bind(&h->u.tcp, (struct sockaddr*)&addr,
+                      strchr(host, ':') != NULL && v6only ? UV_TCP_IPV6ONLY : 0);
+  return finish_listen(env, h, argv[0], backlog, err, "bind");
+}
+
+/* listenPipe(wrapper, path, backlog) */
+static napi_value js_listen_pipe(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  char path[4096];
+  int32_t backlog;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (get_string(env, argv[1], path, sizeof path) != 0) {
+    napi_throw_type_error(env, NULL, "listenPipe: bad path");
+    return NULL;
+  }
+  CHECK(napi_get_value_int32(env, argv[2], &backlog));
+  handle* h = new_handle(get_data(env), KIND_PIPE);
+  if (h == NULL) {
+    napi_throw_error(env, NULL, "cannot create a pipe handle");
+    return NULL;
+  }
+  int err = uv_pipe_bind(&h->u.pipe, path);
+  return finish_listen(env, h, argv[0], backlog, err, "bind");
+}
+
+/* accept(server, wrapper): the connection's External (already reading), or a libuv error. */
+static napi_value js_accept(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  handle* server = get_handle(env, argv[0]);
+  if (server == NULL) return throw_closed(env);
+  handle* h = new_handle(server->d, server->kind);
+  if (h == NULL) return number(env, UV_ENOMEM);
+  int err = uv_accept(&server->u.stream, &h->u.stream);
+  if (err == 0) err = uv_read_start(&h->u.stream, on_alloc, on_read);
+  if (err != 0) {
+    close_handle(h);
+    return number(env, err);
+  }
+  h->reading = 1;
+  if (adopt_wrapper(env, h, argv[1], "TorsionNativeSocket") != 0) {
+    close_handle(h);
+    return number(env, UV_ENOMEM);
+  }
+  return wrap(env, h);
+}
+
+static napi_value fill_address(napi_env env, napi_value out, struct sockaddr_storage* ss) {
+  char name[INET6_ADDRSTRLEN + 1] = "";
+  int port = 0;
+  const char* family;
+  if (ss->ss_family == AF_INET6) {
+    struct sockaddr_in6* a = (struct sockaddr_in6*)ss;
+    uv_ip6_name(a, name, sizeof name);
+    port = ntohs(a->sin6_port);
+    family = "IPv6";
+  } else {
+    struct sockaddr_in* a = (struct sockaddr_in*)ss;
+    uv_ip4_name(a, name, sizeof name);
+    port = ntohs(a->sin_port);
+    family = "IPv4";
+  }
+  napi_value v;
+  CHECK(napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &v));
+  CHECK(napi_set_named_property(env, out, "address", v));
+  CHECK(napi_set_named_property(env, out, "port", number(env, port)));
+  CHECK(napi_create_string_utf8(env, family, NAPI_AUTO_LENGTH, &v));
+  CHECK(napi_set_named_property(env, out, "family", v));
+  return number(env, 0);
+}
+
+/* sockname(h, out) / peername(h, out): fill { address, port, family }; returns 0 or an error. */
+static napi_value get_name(napi_env env, napi_callback_info info, int peer) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  handle* h = get_handle(env, argv[0]);
+  if (h == NULL) return number(env, UV_EBADF);
+  if (h->kind != KIND_TCP) return number(env, UV_ENOTSUP);
+  struct sockaddr_storage ss;
+  int len = sizeof ss;
+  int err = peer ? uv_tcp_getpeername(&h->u.tcp, (struct sockaddr*)&ss, &len)
+                 : uv_tcp_getsockname(&h->u.tcp, (struct sockaddr*)&ss, &len);
+  if (err != 0) return number(env, err);
+  return fill_address(env, argv[1], &ss);
+}
+
+static napi_value js_sockname(napi_env env, napi_callback_info info) {
+  return get_name(env, info, 0);
+}
+
+static napi_value js_peername(napi_env env, napi_callback_info info) {
+  return get_name(env, info, 1);
+}
+
+static void on_written(uv_write_t* req, int status) {
+  write_req* w = (write_req*)req;
+  handle* h = (handle*)req->handle->data;
+  env_data* d = h->d;
+  if (!d->tearing_down) {
+    napi_env env = d->env;
+    napi_handle_scope scope;
+    napi_open_handle_scope(env, &scope);
+    napi_delete_reference(env, w->data);
+    if (!h->closing) {
+      napi_value argv[2] = {number(env, (double)w->bytes), number(env, status)};
+      call_js(h, CB_WRITTEN, 2, argv);
+    }
+    napi_close_handle_scope(env, scope);
+  }
+  free(w);
+}
+
+/* Send `bufs` now as far as the kernel takes them (uv_try_write, IOV_MAX at a time), queue the
+ * rest with uv_write keeping `owner` alive. Returns the bytes queued (0: all sent) or an error. */
+static napi_value send_bufs(napi_env env, handle* h, napi_value owner, uv_buf_t* bufs, size_t n) {
+  size_t total = 0;
+  for (size_t i = 0; i < n; i++) total += bufs[i].len;
+  size_t first = 0;
+  while (first < n) {
+    int r = uv_try_write(&h->u.stream, bufs + first, (unsigned int)(n - first));
+    if (r == UV_EAGAIN || r == UV_ENOSYS) break;
+    if (r < 0) return number(env, r);
+    size_t written = (size_t)r;
+    total -= written;
+    while (first < n && written >= bufs[first].len) written -= bufs[first++].len;
+    if (first < n && written > 0) {
+      bufs[first].base += written;
+      bufs[first].len -= written;
+      break; /* the kernel's buffer is full */
+    }
+    /* Whole buffers went out: either all of them, or IOV_MAX of them; try the next batch. */
+  }
+  while (first < n && bufs[first].len == 0) first++;
+  if (first == n) return number(env, 0);
+  write_req* w = (write_req*)malloc(sizeof(write_req));
+  if (w == NULL) return number(env, UV_ENOMEM);
+  w->bytes = total;
+  if (napi_create_reference(env, owner, 1, &w->data) != napi_ok) {
+    free(w);
+    return number(env, UV_ENOMEM);
+  }
+  int err = uv_write(&w->req, &h->u.stream, bufs + first, (unsigned int)(n - first), on_written);
+  if (err != 0) {
+    napi_delete_reference(env, w->data);
+    free(w);
+    return number(env, err);
+  }
+  return number(env, (double)total);
+}
+
+/* write(h, buffer) */
+static napi_value js_write(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  handle* h = get_handle(env, argv[0]);
+  if (h == NULL) return number(env, UV_EBADF);
+  void* data;
+  size_t len;
+  if (napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) {
+    napi_throw_type_error(env, NULL, "write: expected a Buffer");
+    return NULL;
+  }
+  uv_buf_t buf = uv_buf_init((char*)data, (unsigned int)len);
+  return send_bufs(env, h, argv[1], &buf, 1);
+}
+
+/* writev(h, buffers) */
+static napi_value js_writev(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  handle* h = get_handle(env, argv[0]);
+  if (h == NULL) return number(env, UV_EBADF);
+  uint32_t n;
+  CHECK(napi_get_array_length(env, argv[1], &n));
+  uv_buf_t stack[STACK_BUFS];
+  uv_buf_t* bufs = n <= STACK_BUFS ? stack : (uv_buf_t*)malloc(sizeof(uv_buf_t) * n);
+  if (bufs == NULL) return number(env, UV_ENOMEM);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value item;
+    void* data;
+    size_t len;
+    if (napi_get_element(env, argv[1], i, &item) != napi_ok ||
+        napi_get_buffer_info(env, item, &data, &len) != napi_ok) {
+      if (bufs != stack) free(bufs);
+      napi_throw_type_error(env, NULL, "writev: expected an array of Buffers");
+      return NULL;
+    }
+    bufs[i] = uv_buf_init((char*)data, (unsigned int)len);
+  }
+  napi_value result = send_bufs(env, h, argv[1], bufs, n);
+  if (bufs != stack) free(bufs);
+  return result;
+}
+
+static void on_shutdown(uv_shutdown_t* req, int status) {
+  handle* h = (handle*)req->handle->data;
+  env_data* d = h->d;
+  free(req);
+  if (d->tearing_down || h->closing) return;
+  napi_handle_scope scope;
+  napi_open_handle_scope(d->env, &scope);
+  napi_value argv[1] = {number(d->env, status)};
+  call_js(h, CB_FINISH, 1, argv);
+  napi_close_handle_scope(d->env, scope);
+}
+
+/* shutdown(h): FIN once queued writes are done; `finish(status)` follows. */
+static napi_value js_shutdown(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  handle* h = get_handle(env, argv[0]);
+  if (h == NULL) return number(env, UV_EBADF);
+  uv_shutdown_t* req = (uv_shutdown_t*)malloc(sizeof(uv_shutdown_t));
+  if (req == NULL) return number(env, UV_ENOMEM);
+  int err = uv_shutdown(req, &h->u.stream, on_shutdown);
+  if (err != 0) free(req);
+  return number(env, err);
+}
+
+/* close(h, reset): close now (with RST when `reset` and it is a TCP socket that was not shut
+ * down); `close()` follows. */
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  bool reset = false;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  handle* h = get_handle(env, argv[0]);
+  if (h == NULL) return NULL;
+  if (argc > 1) napi_get_value_bool(env, argv[1], &reset);
+  if (reset && h->kind == KIND_TCP) {
+    h->closing = 1;
+    if (uv_tcp_close_reset(&h->u.tcp, on_closed) == 0) return NULL;
+    h->closing = 0; /* libuv refused (shut down already): close plainly */
+  }
+  close_handle(h);
+  return NULL;
+}
+
+/* readStart(h) / readStop(h) */
+static napi_value set_reading(napi_env env, napi_callback_info info, int on) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  handle* h = get_handle(env, argv[0]);
+  if (h == NULL || h->reading == on) return number(env, 0);
+  int err = on ? uv_read_start(&h->u.stream, on_alloc, on_read) : uv_read_stop(&h->u.stream);
+  if (err == 0) h->reading = on;
+  return number(env, err);
+}
+
+static napi_value js_read_start(napi_env env, napi_callback_info info) {
+  return set_reading(env, info, 1);
+}
+
+static napi_value js_read_stop(napi_env env, napi_callback_info info) {
+  return set_reading(env, info, 0);
+}
+
+/* setNoDelay(h, on) / setKeepAlive(h, on, delaySeconds): no-ops on UNIX sockets. */
+static napi_value js_set_no_delay(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  bool on;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  handle* h = get_handle(env, argv[0]);
+  CHECK(napi_get_value_bool(env, argv[1], &on));
+  if (h == NULL || h->kind != KIND_TCP) return number(env, 0);
+  return number(env, uv_tcp_nodelay(&h->u.tcp, on));
+}
+
+static napi_value js_set_keep_alive(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  bool on;
+  uint32_t delay;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  handle* h = get_handle(env, argv[0]);
+  CHECK(napi_get_value_bool(env, argv[1], &on));
+  CHECK(napi_get_value_uint32(env, argv[2], &delay));
+  if (h == NULL || h->kind != KIND_TCP) return number(env, 0);
+  return number(env, uv_tcp_keepalive(&h->u.tcp, on, delay));
+}
+
+/* ref(h, on): whether the handle keeps the event loop (the process) alive. */
+static napi_value js_ref(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  bool on;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  handle* h = get_handle(env, argv[0]);
+  CHECK(napi_get_value_bool(env, argv[1], &on));
+  if (h == NULL) return NULL;
+  if (on) uv_ref(&h->u.handle);
+  else uv_unref(&h->u.handle);
+  return NULL;
+}
+
+/* handOver(h): stop reading and return a duplicate of the descriptor (for node:net to take over,
+ * as STARTTLS needs); the JS side closes this handle once its queued writes are done. */
+static napi_value js_hand_over(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  handle* h = get_handle(env, argv[0]);
+  if (h == NULL) return number(env, UV_EBADF);
+  uv_os_fd_t fd;
+  int err = uv_fileno(&h->u.handle, &fd);
+  if (err != 0) return number(env, err);
+  if (h->reading) uv_read_stop(&h->u.stream);
+  h->reading = 0;
+  int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  return number(env, copy < 0 ? uv_translate_sys_error(errno) : copy);
+}
+
+/* --- environment lifetime ------------------------------------------------------------------- */
+
+static void on_teardown(napi_async_cleanup_hook_handle hook, void* arg) {
+  env_data* d = (env_data*)arg;
+  d->tearing_down = 1;
+  for (int i = 0; i < CB_COUNT; i++) {
+    if (d->callbacks[i] != NULL) napi_delete_reference(d->env, d->callbacks[i]);
+    d->callbacks[i] = NULL;
+  }
+  if (d->slab_ref != NULL) napi_delete_reference(d->env, d->slab_ref);
+  d->slab_ref = NULL;
+  d->slab = NULL;
+  if (d->handles == NULL) {
+    d->cleanup = NULL;
+    napi_remove_async_cleanup_hook(hook);
+    return;
+  }
+  for (handle* h = d->handles; h != NULL; h = h->next) close_handle(h);
+}
+
+static void free_data(napi_env env, void* data, void* hint) {
+  env_data* d = (env_data*)data;
+  (void)env;
+  (void)hint;
+  /* The references were deleted at teardown; only our own memory is left to free. */
+  free(d->table);
+  free(d);
+}
+
+NAPI_MODULE_INIT() {
+  env_data* d = (env_data*)calloc(1, sizeof(env_data));
+  if (d == NULL) return NULL;
+  d->env = env;
+  if (napi_get_uv_event_loop(env, &d->loop) != napi_ok ||
+      napi_set_instance_data(env, d, free_data, NULL) != napi_ok) {
+    free(d);
+    return NULL;
+  }
+  napi_add_async_cleanup_hook(env, on_teardown, d, &d->cleanup);
+  static const struct {
+    const char* name;
+    napi_callback fn;
+  } fns[] = {
+      {"init", js_init},           {"listenTCP", js_listen_tcp},
+      {"listenPipe", js_listen_pipe}, {"accept", js_accept},
+      {"sockname", js_sockname},   {"peername", js_peername},
+      {"write", js_write},         {"writev", js_writev},
+      {"shutdown", js_shutdown},   {"close", js_close},
+      {"readStart", js_read_start}, {"readStop", js_read_stop},
+      {"setNoDelay", js_set_no_delay}, {"setKeepAlive", js_set_keep_alive},
+      {"ref", js_ref},             {"handOver", js_hand_over},
+  };
+  for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+    napi_value fn;
+    CHECK(napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &fn));
+    CHECK(napi_set_named_property(env, exports, fns[i].name, fn));
+  }
+  return exports;
+}
