@@ -10,10 +10,7 @@ export default mergeConfig(
   shared,
   defineProject({
     test: {
-      include: [
-        "test/**/*.test.ts",
-        "../core/test/*.test.ts",
-      ],
+      include: ["test/**/*.test.ts", "../core/test/*.test.ts"],
       env: { TORSION_TRANSPORT: "native" },
       setupFiles: [fileURLToPath(new URL("./test/setup-core-suites.ts", import.meta.url))],
     },

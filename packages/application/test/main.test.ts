@@ -82,6 +82,10 @@ describe("main: usage errors exit 64 with one twist: line", () => {
       ["--log-level", "loud", "echo"],
       /^twist: --log-level must be debug, info, warn, error or critical/,
     ],
+    [
+      ["--transport", "fast", "echo"],
+      /^twist: --transport must be native, portable or auto, not "fast"\n/,
+    ],
     [["--app", "x.mjs", "echo"], /^twist: Give only one of a plugin, --app and --config\n/],
     [
       ["nosuchplugin"],
@@ -192,6 +196,15 @@ describe("main: running", () => {
     expect(await t.exited).toBe(0);
     expect(t.records.at(-1)!.msg).toBe("Stopped.");
     expect(() => readFileSync(pidfile)).toThrow(/ENOENT/);
+  });
+
+  it("says which transport its listening ports use; --transport portable chooses node:net", async () => {
+    const t = twist("--transport", "portable", "echo", ...LISTEN);
+    await t.listening();
+    const start = t.records.find((r) => r.msg.startsWith("twist "));
+    expect(start?.msg).toMatch(/ starting echo with pid \d+, portable transport$/);
+    t.reactor.stop();
+    expect(await t.exited).toBe(0);
   });
 
   it("names a UDP service and its address too (as the reactor reports it)", async () => {

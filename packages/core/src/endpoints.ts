@@ -8,6 +8,7 @@
  * - Argument converters for parsers: {@link bindArguments}, {@link toPort}, {@link toMode}, …
  * - The reactor facets an endpoint calls (`IReactorTCP`, `IReactorUNIX`, `IReactorUDP`,
  *   `IReactorSSL`, `IReactorSocket`) with their option types, and the endpoint classes' options.
+ * - Transports: {@link useTransport}, {@link transportOf} (which transport listening ports use).
  * - Helpers: {@link clientFromArgument} (a CLI's `host:port` argument), {@link isClientFactory},
  *   {@link addressFor}, the addresses of non-network transports ({@link PipeAddress},
  *   `ProcessAddress`), the TLS file loaders and systemd's {@link ListenFDs}.
@@ -77,5 +78,8 @@ export type {
   TLSOptions,
 } from "./interfaces.ts";
 export { isClientFactory } from "./protocol/factory.ts";
+export type { ReactorOptions } from "./reactor/default.ts";
+export type { TransportChoice, TransportName } from "./reactor/transport-choice.ts";
+export { transportOf, useTransport } from "./reactor/transport-choice.ts";
 export type { ProcessAddress } from "./transport/address.ts";
 export { addressFor, PipeAddress } from "./transport/address.ts";

@@ -22,6 +22,7 @@ import {
   Logger,
   maybeDeferred,
 } from "@torsion/core";
+import { transportOf, useTransport } from "@torsion/core/endpoints";
 import { describeReason, PluginError, ServiceStartError, UsageError } from "../errors.ts";
 import { withRunnerMetrics } from "../metrics/runner.ts";
 import { describeOptions, parsePluginArgs } from "../plugin/options.ts";
@@ -83,6 +84,7 @@ export async function main(
   let debug = false;
   try {
     const args = parseRunnerArgs(argv);
+    if (args.transport !== undefined) useTransport(reactor, args.transport);
     debug = args.logLevel === "debug";
     if (args.version) {
       io.stdout.write(`twist (@torsion/application) ${applicationVersion}\n`);
@@ -202,12 +204,16 @@ async function runSingle(
       fatal = true;
       stop();
     });
-    log.info("twist {version} (Node {node}) starting {service} with pid {pid}", {
-      version: applicationVersion,
-      node: process.version,
-      service: root.name ?? String(root),
-      pid: process.pid,
-    });
+    log.info(
+      "twist {version} (Node {node}) starting {service} with pid {pid}, {transport} transport",
+      {
+        version: applicationVersion,
+        node: process.version,
+        service: root.name ?? String(root),
+        pid: process.pid,
+        transport: transportOf(reactor),
+      },
+    );
     reactor.addSystemEventTrigger("before", "shutdown", () =>
       root.running ? root.stopService() : undefined,
     );

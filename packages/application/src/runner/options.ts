@@ -11,6 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import type { LogLevel } from "@torsion/core";
+import type { TransportChoice } from "@torsion/core/endpoints";
 import { isLogLevel, logLevelFromName } from "@torsion/core/logger";
 import { UsageError } from "../errors.ts";
 import { joinDashValues, usageFromParseArgs } from "../parse-args-usage.ts";
@@ -32,6 +33,8 @@ export interface RunnerOptionValues {
   metrics: string | undefined;
   /** `--metrics-grace`: seconds between `/healthz` turning 503 and the ports closing. */
   metricsGrace: number;
+  /** `--transport`: what listening TCP/UNIX ports use; `undefined` leaves `TORSION_TRANSPORT` or portable. */
+  transport: TransportChoice | undefined;
   help: boolean;
   version: boolean;
 }
@@ -172,6 +175,17 @@ export const RUNNER_OPTIONS: {
     help: "With --metrics, on SIGINT/SIGTERM /healthz answers 503 this long before ports close",
     defaultText: "2",
     parse: (t, flag) => seconds(flag, t, 2),
+  },
+  transport: {
+    flag: "transport",
+    value: "<native|portable|auto>",
+    help: "Listening TCP/UNIX ports on @torsion/native's libuv transport, node:net, or native when it loads",
+    defaultText: "TORSION_TRANSPORT, else portable",
+    parse: (t, flag) => {
+      if (t === undefined || t === true || t === false) return undefined;
+      if (t === "native" || t === "portable" || t === "auto") return t;
+      throw new UsageError(`--${flag} must be native, portable or auto, not ${JSON.stringify(t)}`);
+    },
   },
   help: {
     flag: "help",
