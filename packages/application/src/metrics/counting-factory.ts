@@ -10,6 +10,7 @@ import {
   type IAddress,
   type IProtocol,
   type IProtocolFactory,
+  type MaybeAsync,
   ProtocolWrapper,
   WrappingFactory,
 } from "@torsion/core";
@@ -35,14 +36,16 @@ class CountingProtocol extends ProtocolWrapper {
       : this.wrappedProtocol.constructor.name;
   }
 
-  override makeConnection(transport: Parameters<ProtocolWrapper["makeConnection"]>[0]): void {
+  // The callbacks return what `super` returns, so an `async` callback's rejection reaches the
+  // transport, which aborts this connection.
+  override makeConnection(transport: Parameters<ProtocolWrapper["makeConnection"]>[0]): MaybeAsync {
     this.#counters.opened();
-    super.makeConnection(transport);
+    return super.makeConnection(transport);
   }
 
-  override dataReceived(data: Buffer): void {
+  override dataReceived(data: Buffer): MaybeAsync {
     this.#counters.received(data.length);
-    super.dataReceived(data);
+    return super.dataReceived(data);
   }
 
   override write(data: string | Uint8Array): void {
@@ -57,9 +60,9 @@ class CountingProtocol extends ProtocolWrapper {
     super.writeSequence(data);
   }
 
-  override connectionLost(reason: Failure): void {
+  override connectionLost(reason: Failure): MaybeAsync {
     try {
-      super.connectionLost(reason);
+      return super.connectionLost(reason);
     } finally {
       const clean = reason.check(ConnectionDone) !== undefined;
       this.#counters.closed(clean ? null : ((reason.value as Error)?.name ?? "Error"));

@@ -16,6 +16,7 @@ import {
   type ITransport,
   Logger,
   logPrefixOf,
+  type MaybeAsync,
   maybeDeferred,
   ProtocolWrapper,
   reactor,
@@ -282,9 +283,9 @@ class ReconnectingProtocolProxy extends ProtocolWrapper {
     this.#lost = lost;
   }
 
-  override connectionLost(reason: Failure): void {
+  override connectionLost(reason: Failure): MaybeAsync {
     try {
-      super.connectionLost(reason);
+      return super.connectionLost(reason);
     } finally {
       this.#lost(this.wrappedProtocol);
     }

@@ -7,6 +7,7 @@
  */
 import {
   Deferred,
+  describeConnectionLoss,
   type Failure,
   type IAddress,
   type IProtocol,
@@ -15,11 +16,11 @@ import {
   type ITransport,
   Logger,
   logPrefixOf,
+  type MaybeAsync,
   ProtocolWrapper,
   succeed,
   WrappingFactory,
 } from "@torsion/core";
-import { describeLoss, type LossContext } from "./connection-loss.ts";
 import { IdleTimeoutProtocol } from "./idle-timeout.ts";
 
 const log = new Logger("torsion.application.connections");
@@ -34,6 +35,14 @@ export interface ConnectionTrackingOptions {
   clock?: IReactorTime | undefined;
   /** Why the wrapped factory refuses a connection, for the log line. */
   refusedWhy?: string | undefined;
+}
+
+/** What the tracking wrapper knows about a connection's end besides its reason. */
+interface LossContext {
+  /** Its idle timeout closed it, after this many seconds. */
+  timedOutAfter?: number;
+  /** The shutdown deadline cut it with this many bytes still unsent. */
+  droppedAtShutdown?: number;
 }
 
 /** At most one "Refused" log line per this many seconds, with the count since the last one. */
@@ -60,19 +69,21 @@ class TrackedProtocol extends ProtocolWrapper {
     return logPrefixOf(inner);
   }
 
-  override makeConnection(transport: ITransport): void {
+  // Both return what `super` returns (the wrapped protocol's promise, for an `async`
+  // callback), so the transport sees its rejection and aborts this connection.
+  override makeConnection(transport: ITransport): MaybeAsync {
     if (this.#owner.logConnections) {
       log.info("Connection made", {
         log_system: systemOf(transport, this),
         peer: String(peerOf(transport)),
       });
     }
-    super.makeConnection(transport);
+    return super.makeConnection(transport);
   }
 
-  override connectionLost(reason: Failure): void {
+  override connectionLost(reason: Failure): MaybeAsync {
     try {
-      super.connectionLost(reason);
+      return super.connectionLost(reason);
     } finally {
       if (this.#owner.logConnections) {
         const inner = this.wrappedProtocol;
@@ -200,6 +211,24 @@ function cutAtShutdown(p: ProtocolWrapper): void {
   } else {
     p.loseConnection();
   }
+}
+
+/**
+ * The words after "Connection lost: ": core's description of `reason`, with the detail in
+ * parentheses (`lost (ECONNRESET)`), and what only the runner knows: the idle period of a
+ * timeout, the bytes dropped by the shutdown deadline (which cuts with `abortConnection`, so
+ * the reason alone says "aborted").
+ */
+function describeLoss(reason: Failure, context: LossContext): string {
+  if (context.droppedAtShutdown !== undefined)
+    return `unsent data dropped at shutdown (${context.droppedAtShutdown} bytes)`;
+  const { kind, message } = describeConnectionLoss(reason);
+  if (context.timedOutAfter !== undefined) return `timed out (idle for ${context.timedOutAfter} s)`;
+  if (kind === "lost" || kind === "aborted") {
+    const detail = message.slice(message.indexOf(":") + 1).trim();
+    return message === kind || detail === "" ? kind : `${kind} (${detail})`;
+  }
+  return message;
 }
 
 function systemOf(transport: ITransport, protocol: TrackedProtocol): string {

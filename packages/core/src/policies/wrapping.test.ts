@@ -1,9 +1,18 @@
+import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { ConnectionDone, ConnectionRefusedError } from "../errors.ts";
 import { Failure } from "../failure.ts";
-import type { IAddress, IConnector, IProtocol, ITransport } from "../interfaces.ts";
+import type {
+  IAddress,
+  IConnector,
+  IHalfCloseableProtocol,
+  IProtocol,
+  ITCPTransport,
+  ITransport,
+} from "../interfaces.ts";
 import { ClientFactory, Factory } from "../protocol/factory.ts";
 import { Protocol } from "../protocol/protocol.ts";
+import { createReactor } from "../reactor/default.ts";
 import { connectedServerAndClient } from "../testing/loopback.ts";
 import { MemoryConnector } from "../testing/memory-reactor.ts";
 import { StringTransport } from "../testing/string-transport.ts";
@@ -181,5 +190,69 @@ describe("WrappingFactory and ProtocolWrapper", () => {
     pump.flush();
     expect(factory.protocols.size).toBe(0);
     expect((server.wrappedProtocol as Echo).lost.length).toBe(1);
+  });
+
+  it("forwards half-close to a half-closeable wrapped protocol, and offers none otherwise", () => {
+    const calls: string[] = [];
+    class HalfCloser extends Echo implements IHalfCloseableProtocol {
+      readConnectionLost(): Promise<void> {
+        calls.push("read");
+        return Promise.reject(new Error("async readConnectionLost failed"));
+      }
+      writeConnectionLost(): void {
+        calls.push("write");
+      }
+    }
+    const half = wrapOne(new WrappingFactory(Factory.forProtocol(HalfCloser))).wrapper;
+    // The wrapped protocol's promise comes back, so the transport can contain its rejection.
+    const result = half.readConnectionLost?.();
+    expect(result).toBeInstanceOf(Promise);
+    void (result as Promise<void>).catch(() => {});
+    half.writeConnectionLost?.();
+    expect(calls).toEqual(["read", "write"]);
+    // Wrappers of wrappers forward it too.
+    const outer = new WrappingFactory(new WrappingFactory(Factory.forProtocol(HalfCloser)));
+    wrapOne(outer).wrapper.writeConnectionLost?.();
+    expect(calls).toEqual(["read", "write", "write"]);
+    const plain = wrapOne().wrapper;
+    expect(plain.readConnectionLost).toBeUndefined();
+    expect(plain.writeConnectionLost).toBeUndefined();
+  });
+
+  it("half-close reaches the wrapped protocol over loopback TCP; without it, FIN closes", async () => {
+    class Counter extends Protocol implements IHalfCloseableProtocol {
+      received = 0;
+      override dataReceived(d: Buffer): void {
+        this.received += d.length;
+      }
+      readConnectionLost(): void {
+        // Still allowed to write: the peer only stopped sending.
+        this.transport.write(`got ${this.received} bytes`);
+        (this.transport as unknown as ITCPTransport).loseWriteConnection();
+      }
+      writeConnectionLost(): void {}
+    }
+    const reactor = createReactor();
+    const exchange = async (factory: WrappingFactory, text: string): Promise<string> => {
+      const port = await reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
+      try {
+        const { port: n } = port.getHost() as unknown as { port: number };
+        return await new Promise<string>((resolve, reject) => {
+          let got = "";
+          const socket = connect(n, "127.0.0.1", () => socket.end(text));
+          socket.on("data", (d) => (got += d.toString()));
+          socket.on("error", reject);
+          socket.on("close", () => resolve(got));
+        });
+      } finally {
+        await port.stopListening();
+      }
+    };
+    expect(await exchange(new WrappingFactory(Factory.forProtocol(Counter)), "12345")).toBe(
+      "got 5 bytes",
+    );
+    expect(await exchange(new WrappingFactory(Factory.forProtocol(Echo)), "echo me")).toBe(
+      "echo me",
+    );
   });
 });

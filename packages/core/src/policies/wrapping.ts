@@ -10,6 +10,7 @@ import type { Failure } from "../failure.ts";
 import type {
   IAddress,
   IConnector,
+  IHalfCloseableProtocol,
   IProtocol,
   IProtocolFactory,
   IPullProducer,
@@ -47,7 +48,10 @@ function wrappedLogPrefix(wrapper: object, wrapped: object): string {
  * want to watch (`write`, `dataReceived`, …) and call `super`.
  *
  * The transport methods beyond {@link ITransport} (`abortConnection`, producers, TCP options)
- * are forwarded to the real transport and throw a `TypeError` if it lacks them.
+ * are forwarded to the real transport and throw a `TypeError` if it lacks them. Half-close
+ * (`readConnectionLost`, `writeConnectionLost`) reaches the wrapped protocol when it is an
+ * `IHalfCloseableProtocol`; otherwise the wrapper has neither, and the transport closes the
+ * connection on the peer's FIN as it would for the unwrapped protocol.
  */
 export class ProtocolWrapper extends Protocol implements ITCPTransport {
   /** The protocol that receives the calls made on this wrapper. */
@@ -170,6 +174,20 @@ export class ProtocolWrapper extends Protocol implements ITCPTransport {
     this.connected = false;
     this.#registry.unregisterProtocol(this);
     return this.wrappedProtocol.connectionLost(reason);
+  }
+
+  // Offered only when the wrapped protocol has them: the transport looks them up when the peer
+  // half-closes, and closes the connection of a protocol without them, as it would unwrapped.
+  /** The wrapped protocol's `readConnectionLost` (`IHalfCloseableProtocol`), if it has one. */
+  get readConnectionLost(): (() => MaybeAsync) | undefined {
+    const w = this.wrappedProtocol as Partial<IHalfCloseableProtocol>;
+    return typeof w.readConnectionLost === "function" ? () => w.readConnectionLost!() : undefined;
+  }
+
+  /** The wrapped protocol's `writeConnectionLost` (`IHalfCloseableProtocol`), if it has one. */
+  get writeConnectionLost(): (() => MaybeAsync) | undefined {
+    const w = this.wrappedProtocol as Partial<IHalfCloseableProtocol>;
+    return typeof w.writeConnectionLost === "function" ? () => w.writeConnectionLost!() : undefined;
   }
 
   /** The real transport, checked to have `method`. */
