@@ -142,7 +142,9 @@ export function installPlugin(
  * A plugin whose `--do` option picks how it misbehaves (or `udp`: behaves, on UDP): `throw` (a TypeError in makeService),
  * `null` (returns no service), `usage` (throws an error coded ERR_TORSION_USAGE), `fail-start`
  * (a service whose start fails), `reject` / `uncaught` (a service that, once started, leaves
- * a promise rejected unhandled / throws from a timer: for the child-process tests).
+ * a promise rejected unhandled / throws from a timer: for the child-process tests),
+ * `async-reject` (a TCP server on 127.0.0.1 whose `async connectionMade` rejects on its first
+ * connection and whose `async dataReceived` rejects on "BOOM", and echoes otherwise).
  */
 export const MISBEHAVING_PLUGIN = `
 export default {
@@ -154,6 +156,21 @@ export default {
     if (what === "udp") return helpers.listenUDP("127.0.0.1:9", { makeConnection() {}, datagramReceived() {}, doStart() {}, doStop() {} });
     if (what === "throw") return null.notAService;
     if (what === "null") return null;
+    if (what === "async-reject") {
+      let connections = 0;
+      class Flaky {
+        makeConnection(transport) { this.transport = transport; this.n = ++connections; return this.connectionMade(); }
+        async connectionMade() { await null; if (this.n === 1) throw new Error("connectionMade gave up on connection 1"); }
+        async dataReceived(data) {
+          await null;
+          if (data.toString().startsWith("BOOM")) throw new Error("dataReceived blew up");
+          this.transport.write(data);
+        }
+        connectionLost() {}
+        logPrefix() { return "Flaky"; }
+      }
+      return helpers.listen("tcp:0:interface=127.0.0.1", { buildProtocol: () => new Flaky(), doStart() {}, doStop() {}, logPrefix: () => "Flaky" });
+    }
     if (what === "usage") throw Object.assign(new Error("--do usage is not allowed here"), { code: "ERR_TORSION_USAGE" });
     return {
       name: null, parent: null, running: false,

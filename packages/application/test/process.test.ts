@@ -3,6 +3,7 @@
  * over loopback are logged, the process-wide error handlers, and the pid file under a race.
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { installPlugin, MISBEHAVING_PLUGIN } from "./in-process.ts";
@@ -47,6 +48,46 @@ describe("twist (child process): errors and connections", { timeout: 60_000 }, (
     aborted.on("error", () => {});
     aborted.write("ABORT");
     expect(await lost(3)).toBe("Connection lost: aborted");
+    t.proc.kill("SIGTERM");
+    expect(await t.exited).toBe(0);
+  });
+
+  it("an async callback's rejection aborts its connection only, logged with its prefix", async () => {
+    const t = twist("misbehave", "--do", "async-reject");
+    const [port] = await t.ports();
+    const closed = (s: Socket) => new Promise<void>((resolve) => s.on("close", () => resolve()));
+    const failure = (callback: string) =>
+      t.waitFor(
+        () => t.records.find((r) => r.msg === `Unhandled error in ${callback}`),
+        `the ${callback} failure`,
+      );
+    // The first connection's async connectionMade rejects: that connection is aborted.
+    // (Not `client()`: the reset may come before its connect callback.)
+    const first = connect(port!, "127.0.0.1");
+    first.on("error", () => {});
+    await closed(first);
+    const made = await failure("connectionMade");
+    expect(made.system).toMatch(/^Flaky,\d+,127\.0\.0\.1$/);
+    expect(JSON.stringify(made)).toContain("connectionMade gave up on connection 1");
+    // Another connection is served, before and after a third one's async dataReceived rejects.
+    const served = await client(port!);
+    expect(await roundTrip(served, "x")).toBe("x");
+    const boom = await client(port!);
+    boom.on("error", () => {});
+    boom.write("BOOM");
+    await closed(boom);
+    const data = await failure("dataReceived");
+    expect(data.system).toMatch(/^Flaky,\d+,127\.0\.0\.1$/);
+    expect(data.system).not.toBe(made.system);
+    expect(JSON.stringify(data)).toContain("dataReceived blew up");
+    expect(await roundTrip(served, "still here")).toBe("still here");
+    const lost = t.records.filter((r) => r.msg.startsWith("Connection lost")).map((r) => r.msg);
+    expect(lost).toEqual([
+      "Connection lost: aborted (connectionMade threw connectionMade gave up on connection 1)",
+      "Connection lost: aborted (dataReceived threw dataReceived blew up)",
+    ]);
+    expect(t.records.some((r) => r.msg.startsWith("Unhandled error in a promise"))).toBe(false);
+    served.end();
     t.proc.kill("SIGTERM");
     expect(await t.exited).toBe(0);
   });
