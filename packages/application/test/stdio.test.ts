@@ -51,4 +51,30 @@ describe("twist --listen stdio:", () => {
     expect(messages).toContain("Started echo");
     expect(messages.join("\n")).not.toContain("first line");
   });
+
+  it("logs to standard error when --log-file is not given, keeping stdout for the connection", async () => {
+    const dir = fixtureDir();
+    const child = spawn(process.execPath, [CLI, "echo", "--listen", "stdio:"], {
+      cwd: dir,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => {
+      stdout += c;
+    });
+    child.stderr.setEncoding("utf8").on("data", (c: string) => {
+      stderr += c;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    child.stdin.end("only the echo\n");
+    expect(await exited).toBe(0);
+    expect(stdout).toBe("only the echo\n");
+    const messages = stderr
+      .trim()
+      .split("\n")
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(messages).toContain("Started echo");
+    expect(messages.join("\n")).not.toContain("only the echo");
+  });
 });

@@ -36,7 +36,7 @@ import { makeLogObserver, type TerminalStream } from "./logging.ts";
 import { parseRunnerArgs, type RunnerArgs, runnerOptionsHelp } from "./options.ts";
 import { PIDFile } from "./pidfile.ts";
 import { installProcessHandlers, type ProcessEvents } from "./process-handlers.ts";
-import { applyServerDefaults } from "./server-defaults.ts";
+import { applyServerDefaults, servesStandardIO } from "./server-defaults.ts";
 import { StartupError } from "./startup-error.ts";
 import { USAGE } from "./usage.ts";
 import { runPrimary } from "./workers.ts";
@@ -107,7 +107,7 @@ export async function main(
       });
       return withRunnerMetrics(root, args, reactor, args.workers);
     };
-    const startLogging = (): (() => void) => beginRunnerLogging(args, io);
+    const startLogging = (root?: IService): (() => void) => beginRunnerLogging(args, io, root);
     if (args.workers > 1 && cluster.isPrimary)
       return await runPrimary(args, build, startLogging, io, reactor);
     return await runSingle(args, build, startLogging, io, reactor, catalog);
@@ -150,10 +150,14 @@ async function serviceBuilder(
   return () => composeConfig(catalog, config, reactor);
 }
 
-/** Begin logging where the arguments say; returns the function that stops it. */
-function beginRunnerLogging(args: RunnerArgs, io: RunnerIO): () => void {
+/**
+ * Begin logging where the arguments say; returns the function that stops it. Without
+ * `--log-file`, a tree that serves a connection on standard input/output (`stdio:`) logs to
+ * standard error, so no log line lands in the connection.
+ */
+function beginRunnerLogging(args: RunnerArgs, io: RunnerIO, root?: IService): () => void {
   const { observer, close } = makeLogObserver({
-    file: args.logFile,
+    file: args.logFile ?? (root !== undefined && servesStandardIO(root) ? "+" : "-"),
     format: args.logFormat,
     level: args.logLevel,
     stdout: io.stdout,
@@ -178,14 +182,14 @@ function beginGlobalLogging(observer: ILogObserver): () => void {
 async function runSingle(
   args: RunnerArgs,
   build: () => Promise<IService>,
-  startLogging: () => () => void,
+  startLogging: (root?: IService) => () => void,
   io: RunnerIO,
   reactor: RunnerReactor,
   catalog: PluginCatalog,
 ): Promise<number> {
   const root = await build();
   const worker = cluster.isWorker;
-  const stopLogging = startLogging();
+  const stopLogging = startLogging(root);
   const pidfile = args.pidfile !== undefined && !worker ? new PIDFile(args.pidfile) : undefined;
   let removeHandlers = (): void => {};
   try {

@@ -20,7 +20,8 @@ import { joinDashValues, usageFromParseArgs } from "../parse-args-usage.ts";
 export interface RunnerOptionValues {
   app: string | undefined;
   config: string | undefined;
-  logFile: string;
+  /** `--log-file`; `undefined` when not given (standard output, or standard error beside a `stdio:` endpoint). */
+  logFile: string | undefined;
   logFormat: "text" | "json" | undefined;
   logLevel: LogLevel;
   pidfile: string | undefined;
@@ -89,8 +90,8 @@ export const RUNNER_OPTIONS: {
     flag: "log-file",
     value: "<path|-|+>",
     help: "Where to log: a file appended to, - for standard output, + for standard error",
-    defaultText: "-",
-    parse: text("-"),
+    defaultText: "-, or + when an endpoint is stdio:",
+    parse: text(undefined),
   },
   logFormat: {
     flag: "log-format",

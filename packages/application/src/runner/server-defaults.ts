@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { StandardIOEndpoint } from "@torsion/process";
 import { StreamServerEndpointService } from "../service/endpoint-service.ts";
 import type { IService } from "../service/service.ts";
 
@@ -45,4 +46,17 @@ export function applyServerDefaults(root: IService, defaults: ServerDefaults): n
       s.maxConnectionsPerPeer = defaults.maxConnectionsPerPeer;
   }
   return count;
+}
+
+/**
+ * Whether a listening service under `root` serves on the process's standard input and output
+ * (a `stdio:` endpoint), so `twist` must not log to standard output.
+ */
+export function servesStandardIO(root: IService): boolean {
+  for (const s of walkServices(root)) {
+    if (!(s instanceof StreamServerEndpointService)) continue;
+    if (/^stdio(:|$)/i.test(s.description ?? "")) return true;
+    if (s.endpoint instanceof StandardIOEndpoint) return true;
+  }
+  return false;
 }
