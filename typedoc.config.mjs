@@ -15,7 +15,7 @@ export default {
   readme: "README.md",
   // One flat list of modules named as they are imported, not an "@torsion" folder.
   navigation: { includeFolders: false },
-  projectDocuments: ["docs/guides/*.md", "examples/README.md"],
+  projectDocuments: ["docs/guides/*.md", "examples/README.md", "examples/scale-out/README.md"],
   excludePrivate: true,
   excludeInternal: true,
   skipErrorChecking: true,

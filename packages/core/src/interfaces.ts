@@ -169,7 +169,13 @@ export interface IHalfCloseableProtocol {
 
 /** Makes one protocol per connection (Twisted's `IProtocolFactory`). */
 export interface IProtocolFactory {
-  /** Return a protocol for a connection from/to `addr`, or `null` to refuse the connection. */
+  /**
+   * Return a protocol for a connection from/to `addr`, or `null` to refuse the connection.
+   * Synchronous, as in Twisted, so that wrapping factories can wrap what it returns; a server
+   * port also accepts a promise of the protocol at run time (a JavaScript `async
+   * buildProtocol`): it holds the socket's reading until the promise settles, and a rejection
+   * is handled as a thrown exception (logged, that connection closed).
+   */
   buildProtocol(addr: IAddress): IProtocol | null;
   /** Called when the first port or connector starts using this factory. */
   doStart(): void;

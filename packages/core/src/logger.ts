@@ -59,3 +59,4 @@ export {
 export type { RedirectableStream, StandardIO } from "./logger/stdio.ts";
 export type { TextFileLogObserverOptions } from "./logger/text.ts";
 export { textFileLogObserver } from "./logger/text.ts";
+export { logUnhandledRejections } from "./task/unhandled.ts";

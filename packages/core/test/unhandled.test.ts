@@ -9,9 +9,11 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const dist = fileURLToPath(new URL("../dist/index.js", import.meta.url));
+const distLogger = fileURLToPath(new URL("../dist/logger.js", import.meta.url));
 
 const program = `
-import { react, globalLogPublisher, formatEvent } from ${JSON.stringify(dist)};
+import { react } from ${JSON.stringify(dist)};
+import { globalLogPublisher } from ${JSON.stringify(distLogger)};
 globalLogPublisher.addObserver((e) => {
   if (e.log_format === "Unhandled error") {
     console.log("LOGGED " + String(e.log_level?.name ?? e.log_level) + " " + e.log_failure.getTraceback().split("\\n")[0]);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Failure, IConsumer, IPushProducer, ITransport } from "@torsion/core";
+import type { Failure, IConsumer, IPushProducer, ITransport, MaybeAsync } from "@torsion/core";
 
 /** A signal name as Twisted spells it (`"TERM"`, `"KILL"`, `"INT"`, `"HUP"`, …), Node's (`"SIGTERM"`), or a number. */
 export type ProcessSignal = string | number;
@@ -59,18 +59,20 @@ export interface IProcessTransport extends ITransport, IConsumer, IPushProducer 
 }
 
 /**
- * What a child process reports to (Twisted's `IProcessProtocol`). Extend
+ * What a child process reports to (Twisted's `IProcessProtocol`). Every callback may be
+ * `async`: a rejected promise is handled as a thrown exception (logged with the protocol and
+ * the pid; from `childDataReceived` and `connectionMade`, the pipes are closed too). Extend
  * {@link ProcessProtocol} for no-op defaults and the stdout/stderr shortcuts.
  */
 export interface IProcessProtocol {
   /** Attach the process transport, then call `connectionMade`. */
-  makeConnection(process: IProcessTransport): void;
+  makeConnection(process: IProcessTransport): MaybeAsync;
   /** Data arrived from the child on descriptor `childFD` (1 is stdout, 2 is stderr). */
-  childDataReceived(childFD: number, data: Buffer): void;
+  childDataReceived(childFD: number, data: Buffer): MaybeAsync;
   /** The pipe on descriptor `childFD` of the child is closed (by either side). */
-  childConnectionLost(childFD: number): void;
+  childConnectionLost(childFD: number): MaybeAsync;
   /** The process has exited; pipes may still be open. See {@link ProcessProtocol.processExited}. */
-  processExited(reason: Failure): void;
+  processExited(reason: Failure): MaybeAsync;
   /** The process has exited and every pipe is closed: the last call. */
-  processEnded(reason: Failure): void;
+  processEnded(reason: Failure): MaybeAsync;
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { BaseProtocol, type Failure } from "@torsion/core";
+import { BaseProtocol, type Failure, type MaybeAsync } from "@torsion/core";
 import { NotConnectedError } from "@torsion/core/errors";
 import type { IProcessProtocol, IProcessTransport } from "./interfaces.ts";
 
@@ -62,48 +62,50 @@ export class ProcessProtocol extends BaseProtocol implements IProcessProtocol {
   }
 
   /** Attach the process transport and call `connectionMade`. Called by {@link spawnProcess}. */
-  override makeConnection(process: IProcessTransport): void {
+  override makeConnection(process: IProcessTransport): MaybeAsync {
     this.#process = process;
-    super.makeConnection(process);
+    return super.makeConnection(process);
   }
 
   /** Data from descriptor `childFD`. The default sends 1 to `outReceived`, 2 to `errReceived`, and drops the rest. */
-  childDataReceived(childFD: number, data: Buffer): void {
-    if (childFD === 1) this.outReceived(data);
-    else if (childFD === 2) this.errReceived(data);
+  childDataReceived(childFD: number, data: Buffer): MaybeAsync {
+    if (childFD === 1) return this.outReceived(data);
+    if (childFD === 2) return this.errReceived(data);
+    return undefined;
   }
 
   /** Data from the child's stdout. The default does nothing. */
-  outReceived(_data: Buffer): void {}
+  outReceived(_data: Buffer): MaybeAsync {}
 
   /** Data from the child's stderr. The default does nothing. */
-  errReceived(_data: Buffer): void {}
+  errReceived(_data: Buffer): MaybeAsync {}
 
   /** A pipe closed. The default calls `inConnectionLost`, `outConnectionLost` or `errConnectionLost` for 0, 1, 2. */
-  childConnectionLost(childFD: number): void {
-    if (childFD === 0) this.inConnectionLost();
-    else if (childFD === 1) this.outConnectionLost();
-    else if (childFD === 2) this.errConnectionLost();
+  childConnectionLost(childFD: number): MaybeAsync {
+    if (childFD === 0) return this.inConnectionLost();
+    if (childFD === 1) return this.outConnectionLost();
+    if (childFD === 2) return this.errConnectionLost();
+    return undefined;
   }
 
   /** The child's stdin is closed (we closed it, or the child exited). The default does nothing. */
-  inConnectionLost(): void {}
+  inConnectionLost(): MaybeAsync {}
 
   /** The child's stdout is closed. The default does nothing. */
-  outConnectionLost(): void {}
+  outConnectionLost(): MaybeAsync {}
 
   /** The child's stderr is closed. The default does nothing. */
-  errConnectionLost(): void {}
+  errConnectionLost(): MaybeAsync {}
 
   /**
    * The process has exited, but pipes may still be open and output may still arrive; see the
    * class documentation. `reason` wraps `ProcessDone` or `ProcessTerminated`. The default does nothing.
    */
-  processExited(_reason: Failure): void {}
+  processExited(_reason: Failure): MaybeAsync {}
 
   /**
    * The process has exited and every pipe is closed: the last callback. `reason` wraps
    * `ProcessDone` or `ProcessTerminated`. The default does nothing.
    */
-  processEnded(_reason: Failure): void {}
+  processEnded(_reason: Failure): MaybeAsync {}
 }

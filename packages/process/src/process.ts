@@ -16,6 +16,7 @@ import {
   type IReactorTime,
   Logger,
 } from "@torsion/core";
+import { callContained } from "@torsion/core/policies";
 import { WritableConsumer } from "./consumer.ts";
 import {
   ProcessDone,
@@ -181,14 +182,15 @@ export class ProcessTransport implements IProcessTransport {
           });
       });
     }
-    try {
-      protocol.makeConnection(this);
-    } catch (err) {
-      // A bug in connectionMade closes this child's pipes (as one would a connection); the
-      // caller still gets the transport, and processEnded still comes.
-      this.#logError("connectionMade", err);
-      this.loseConnection();
-    }
+    // A bug in connectionMade (thrown, or an async one's rejection) closes this child's pipes
+    // (as one would a connection); the caller still gets the transport, and processEnded comes.
+    callContained(
+      () => protocol.makeConnection(this),
+      (err) => {
+        this.#logError("connectionMade", err);
+        this.loseConnection();
+      },
+    );
     if (startError) {
       const err = startError;
       const report = (): void => this.#failedToStart(err);
@@ -352,19 +354,21 @@ export class ProcessTransport implements IProcessTransport {
   }
 
   #dataReceived(fd: number, data: Buffer): void {
-    try {
-      this.#protocol.childDataReceived(fd, data);
-    } catch (err) {
-      log.failure(
-        "Unhandled error in childDataReceived of {protocol}; closing the pipes to process {pid}",
-        Failure.from(err),
-        {
-          protocol: this.#protocol.constructor.name,
-          pid: this.#pid,
-        },
-      );
-      this.loseConnection();
-    }
+    // A throw, or a rejection of what an async childDataReceived returned, closes the pipes.
+    callContained(
+      () => this.#protocol.childDataReceived(fd, data),
+      (err) => {
+        log.failure(
+          "Unhandled error in childDataReceived of {protocol}; closing the pipes to process {pid}",
+          Failure.from(err),
+          {
+            protocol: this.#protocol.constructor.name,
+            pid: this.#pid,
+          },
+        );
+        this.loseConnection();
+      },
+    );
   }
 
   #pipeClosed(fd: number): void {
@@ -410,12 +414,8 @@ export class ProcessTransport implements IProcessTransport {
     this.#callSafely("processEnded", () => this.#protocol.processEnded(reason));
   }
 
-  #callSafely(what: string, fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      this.#logError(what, err);
-    }
+  #callSafely(what: string, fn: () => unknown): void {
+    callContained(fn, (err) => this.#logError(what, err));
   }
 
   #logError(what: string, err: unknown): void {

@@ -1,4 +1,4 @@
-import type { Failure } from "@torsion/core";
+import type { Failure, MaybeAsync } from "@torsion/core";
 import { ProcessProtocol } from "../src/index.ts";
 
 /**
@@ -28,16 +28,16 @@ export class Recorder extends ProcessProtocol {
   override connectionMade(): void {
     this.events.push("connectionMade");
   }
-  override childDataReceived(fd: number, data: Buffer): void {
+  override childDataReceived(fd: number, data: Buffer): MaybeAsync {
     this.events.push(`data ${fd}`);
     const list = this.data.get(fd) ?? [];
     list.push(data);
     this.data.set(fd, list);
-    super.childDataReceived(fd, data);
+    return super.childDataReceived(fd, data);
   }
-  override childConnectionLost(fd: number): void {
+  override childConnectionLost(fd: number): MaybeAsync {
     this.events.push(`lost ${fd}`);
-    super.childConnectionLost(fd);
+    return super.childConnectionLost(fd);
   }
   override processExited(reason: Failure): void {
     this.events.push("processExited");

@@ -403,3 +403,58 @@ describe("spawnProcess: stdin flow control", () => {
     expect(stopped).toEqual(["first", "late"]);
   });
 });
+
+describe("async ProcessProtocol callbacks", () => {
+  it("a rejected async outReceived is logged and closes that child's pipes only", async () => {
+    class AsyncBoom extends Recorder {
+      override outReceived(_data: Buffer): Promise<void> {
+        return Promise.reject(new Error("async out failed"));
+      }
+    }
+    const bad = new AsyncBoom();
+    const good = new Recorder();
+    let goodT: ReturnType<typeof spawnProcess> | undefined;
+    const message = await processFailureLogged(async () => {
+      const t = spawnProcess(bad, "sh", ["-c", "echo hi; sleep 5"]);
+      goodT = spawnProcess(good, "cat");
+      goodT.write("still served");
+      await bad.ended; // the pipes were closed: the child's sleep no longer holds processEnded
+      expect(t.pid).toBeNull();
+    });
+    expect(message).toBe("async out failed");
+    goodT?.closeStdin();
+    await good.ended;
+    expect(good.text(1)).toBe("still served");
+  }, 30_000);
+
+  it("a rejected async processEnded is logged, not left unhandled", async () => {
+    class AsyncEnd extends Recorder {
+      override processEnded(reason: Failure): Promise<void> {
+        super.processEnded(reason);
+        return Promise.reject(new Error("async end failed"));
+      }
+    }
+    const p = new AsyncEnd();
+    const message = await processFailureLogged(async () => {
+      spawnProcess(p, "true");
+      await p.ended;
+      await new Promise((r) => setTimeout(r, 20));
+    });
+    expect(message).toBe("async end failed");
+  });
+
+  it("a rejected async connectionMade closes the pipes; processEnded still comes", async () => {
+    class AsyncStart extends Recorder {
+      override connectionMade(): Promise<void> {
+        super.connectionMade();
+        return Promise.reject(new Error("async start failed"));
+      }
+    }
+    const p = new AsyncStart();
+    const message = await processFailureLogged(async () => {
+      spawnProcess(p, "cat");
+      await p.ended; // cat exits once its stdin is closed
+    });
+    expect(message).toBe("async start failed");
+  });
+});

@@ -103,7 +103,7 @@ class TrackedProtocol extends ProtocolWrapper {
 /**
  * Wraps a server factory: every connection is tracked (and logged unless told not to),
  * connections past {@link ConnectionTrackingFactory.maxConnections} are refused (counted, and
- * logged at most once per {@link REFUSED_LOG_INTERVAL} seconds), and
+ * logged at most once per `REFUSED_LOG_INTERVAL`, 10 seconds), and
  * {@link ConnectionTrackingFactory.drain} waits for the open ones to close.
  */
 export class ConnectionTrackingFactory extends WrappingFactory {

@@ -13,7 +13,7 @@ export interface Encoder<Frame> {
   /**
    * The bytes for `frame`, in one new buffer (one `write` on a transport).
    *
-   * @throws a {@link TorsionError} when `frame` cannot be encoded (too long for a length
+   * @throws a {@link @torsion/core!TorsionError} when `frame` cannot be encoded (too long for a length
    *   prefix); nothing was written then.
    */
   encode(frame: Frame): Buffer;

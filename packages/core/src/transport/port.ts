@@ -6,12 +6,14 @@
  */
 import type { Server, Socket } from "node:net";
 import { Deferred } from "../deferred/deferred.ts";
+import { isThenable } from "../deferred/thenable.ts";
 import type { CannotListenError } from "../errors.ts";
 import { Failure } from "../failure.ts";
 import type {
   IAddress,
   IDelayedCall,
   IListeningPort,
+  IProtocol,
   IProtocolFactory,
   IReactorCore,
   IReactorTime,
@@ -221,6 +223,37 @@ export class StreamPort implements IListeningPort, ConnectionOwner {
       socket.destroy();
       return;
     }
+    if (isThenable(protocol)) {
+      // A factory whose buildProtocol is async (in JavaScript, or cast): hold the socket's
+      // reading until the protocol exists; a rejection is handled as a thrown exception.
+      socket.pause();
+      socket.on("error", ignore);
+      (protocol as PromiseLike<IProtocol | null>).then(
+        (built) => {
+          socket.removeListener("error", ignore);
+          if (!this.#listening || socket.destroyed) {
+            socket.destroy();
+            return;
+          }
+          // Data flows from a later tick, after the transport attached its listener below.
+          socket.resume();
+          this.#connect(socket, peer, built, sessionno);
+        },
+        (error: unknown) => {
+          log.failure(
+            "Error in {factory}.buildProtocol; closing the connection",
+            Failure.from(error),
+            { factory: nameOf(this.#factory) },
+          );
+          socket.destroy();
+        },
+      );
+      return;
+    }
+    this.#connect(socket, peer, protocol, sessionno);
+  };
+
+  #connect(socket: Socket, peer: IAddress, protocol: IProtocol | null, sessionno: number): void {
     if (protocol === null) {
       socket.on("error", ignore);
       socket.destroy();
@@ -245,7 +278,7 @@ export class StreamPort implements IListeningPort, ConnectionOwner {
     }
     this.#connections.add(transport);
     transport.start();
-  };
+  }
 
   #onServerError = (err: NodeJS.ErrnoException): void => {
     if (err.code === "EMFILE" || err.code === "ENFILE") this.#outOfDescriptors(err.code);
