@@ -122,6 +122,40 @@ describe("FramedProtocol", () => {
     expect(t.disconnecting).toBe(false);
   });
 
+  it("logs a hook's rejected promise with the transport's prefix and aborts that connection", async () => {
+    class PrefixedTransport extends StringTransport {
+      logPrefix(): string {
+        return "Records,7,127.0.0.1";
+      }
+    }
+    const p = new Records();
+    const t = new PrefixedTransport();
+    p.makeConnection(t);
+    p.onFrame = async () => {
+      throw new Error("boom");
+    };
+    p.dataReceived(records("a", "b"));
+    // Frames are not held back while the promise is pending (as in Twisted).
+    expect(p.frames).toEqual(["a", "b"]);
+    await new Promise((resolve) => setImmediate(resolve));
+    const failures = logged.filter((e) => e.log_format === "Unhandled error in {callback}");
+    expect(failures).toHaveLength(2);
+    expect(failures[0]?.["callback"]).toBe("frameReceived");
+    expect(failures[0]?.["log_system"]).toBe("Records,7,127.0.0.1");
+    expect(t.aborted).toBe(true);
+  });
+
+  it("falls back to the protocol's prefix when the transport has none", async () => {
+    const [p, t] = connected(new Records());
+    p.onFrame = () => Promise.reject(new Error("boom"));
+    p.dataReceived(records("a"));
+    await new Promise((resolve) => setImmediate(resolve));
+    const failures = logged.filter((e) => e.log_format === "Unhandled error in {callback}");
+    expect(failures).toHaveLength(1);
+    expect(failures[0]?.["log_system"]).toBe(p.logPrefix());
+    expect(t.aborted).toBe(true);
+  });
+
   it("refuses a decoder that returns a frame without consuming input (DecoderContractError)", () => {
     const stuck: Decoder<Buffer> = {
       decode(input: Accumulator) {

@@ -147,8 +147,10 @@ export class LineReceiver extends FramedProtocol<Buffer> {
 
   protected override frameReceived(frame: Buffer): void {
     // The mode cannot change between the decode and this call: it is the mode of the frame.
-    if (this.lineMode) containRejection(this, this.lineReceived(frame), "lineReceived");
-    else containRejection(this, this.rawDataReceived(frame), "rawDataReceived");
+    const lineMode = this.lineMode;
+    const result = lineMode ? this.lineReceived(frame) : this.rawDataReceived(frame);
+    if (result !== undefined)
+      containRejection(this, result, lineMode ? "lineReceived" : "rawDataReceived");
     // A hook may also assign `lineMode`, `delimiter` or `MAX_LENGTH` directly, between lines.
     if (
       this.lineMode !== this.#decoderLineMode ||

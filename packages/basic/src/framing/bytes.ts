@@ -86,17 +86,11 @@ export function searchSequence(
   if (n > 4) return searchLongNeedle(buf, ab, base, s, end, needle);
   let j = s + n - 1;
   if (j >= end) return -1;
+  if (end - j <= SHORT_SCAN) return scanShortSequence(buf, j, end, needle);
+  // Kept small (the short scan and the long needle out of line) so that it inlines into the
+  // decoder: it runs once per line.
+  const hay = end === buf.length ? buf : new View(ab, base, end);
   const last = needle[n - 1]!;
-  if (end - j <= SHORT_SCAN) {
-    outer: for (; j < end; j++) {
-      if (buf[j] !== last) continue;
-      const at = j - n + 1;
-      for (let k = 0; k < n - 1; k++) if (buf[at + k] !== needle[k]) continue outer;
-      return at;
-    }
-    return -1;
-  }
-  const hay = hayOf(buf, ab, base, end);
   for (;;) {
     j = hay.indexOf(last, j);
     if (j < 0) return -1;
@@ -106,6 +100,19 @@ export function searchSequence(
     if (k === n - 1) return at;
     j++;
   }
+}
+
+/** A few new bytes (the end of a small chunk): a JavaScript loop beats the native call. */
+function scanShortSequence(buf: Buffer, j: number, end: number, needle: Uint8Array): number {
+  const n = needle.length;
+  const last = needle[n - 1]!;
+  outer: for (; j < end; j++) {
+    if (buf[j] !== last) continue;
+    const at = j - n + 1;
+    for (let k = 0; k < n - 1; k++) if (buf[at + k] !== needle[k]) continue outer;
+    return at;
+  }
+  return -1;
 }
 
 /** A long needle: the native sequence search (rare for framing; out of line). */

@@ -102,17 +102,24 @@ export class LineDecoder implements Decoder<Buffer> {
     const dlen = this.#dlen;
     const needle = this.#needle;
     const i = input.indexOf(needle, from);
-    if (i < 0) {
-      const buffered = input.length;
-      if (buffered >= this.maxLength + dlen)
-        throw new LineTooLongError(buffered, this.maxLength, false);
-      // A delimiter may start in the last dlen - 1 bytes and finish in the next chunk.
-      const next = buffered - dlen + 1;
-      this.#scanFrom = base + Math.max(next, 0);
-      return undefined;
-    }
+    if (i < 0) return this.#noDelimiter(input, base);
     if (i > this.maxLength) throw new LineTooLongError(i, this.maxLength, true);
     return input.takeFrame(i, dlen);
+  }
+
+  /**
+   * No delimiter yet: remember how far the input holds none, or fail when too much is
+   * buffered. Out of line: `decode` runs once per line and is kept small enough to inline.
+   */
+  #noDelimiter(input: Accumulator, base: number): undefined {
+    const buffered = input.length;
+    const dlen = this.#dlen;
+    if (buffered >= this.maxLength + dlen)
+      throw new LineTooLongError(buffered, this.maxLength, false);
+    // A delimiter may start in the last dlen - 1 bytes and finish in the next chunk.
+    const next = buffered - dlen + 1;
+    this.#scanFrom = base + (next > 0 ? next : 0);
+    return undefined;
   }
 
   /**
