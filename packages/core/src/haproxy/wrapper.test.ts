@@ -289,3 +289,27 @@ describe("HAProxyWrappingFactory: what Torsion adds", () => {
     expect((proto as HAProxyProtocol).logPrefix()).toBe("StaticProtocol (PROXY 127.0.0.2:5555)");
   });
 });
+
+describe("async callbacks behind the header", () => {
+  class Moody extends Protocol {
+    override dataReceived(): Promise<void> {
+      return Promise.reject(new Error("moody"));
+    }
+  }
+  const header = proxyHeaderV1(
+    new IPv4Address("TCP", "203.0.113.7", 40000),
+    new IPv4Address("TCP", "127.0.0.1", 8007),
+  );
+
+  it("the wrapped protocol's rejection goes back to the transport, with the header's rest", async () => {
+    const { proto } = setUp(undefined, Factory.forProtocol(Moody));
+    const result = proto.dataReceived(Buffer.concat([header, b("hello")]));
+    await expect(result).rejects.toThrow("moody");
+  });
+
+  it("and once the protocol exists, each chunk's rejection too", async () => {
+    const { proto } = setUp(undefined, Factory.forProtocol(Moody));
+    expect(proto.dataReceived(header)).toBeUndefined();
+    await expect(proto.dataReceived(b("later"))).rejects.toThrow("moody");
+  });
+});

@@ -9,10 +9,13 @@
  *
  * @module
  */
+
+import { isThenable } from "../deferred/thenable.ts";
 import type { Failure } from "../failure.ts";
 import type {
   IAddress,
   IDelayedCall,
+  IHalfCloseableProtocol,
   IProtocol,
   IProtocolFactory,
   IPullProducer,
@@ -22,6 +25,8 @@ import type {
   ITransport,
 } from "../interfaces.ts";
 import { Logger } from "../logger/logger.ts";
+import { logPrefixOf } from "../logging-context.ts";
+import type { MaybeAsync } from "../protocol/contain.ts";
 import { Factory } from "../protocol/factory.ts";
 import { Protocol } from "../protocol/protocol.ts";
 import { ProxyHeaderDecoder } from "./decoder.ts";
@@ -42,8 +47,6 @@ export interface HAProxyWrappingFactoryOptions {
   /** Largest v2 declared length accepted; default `V2_DEFAULT_MAX_LENGTH` (2048). */
   maxV2Length?: number;
 }
-
-type HalfCloseable = { readConnectionLost?: () => void; writeConnectionLost?: () => void };
 
 function describe(address: IAddress): string {
   const a = address as { host?: string; port?: number; name?: string | null };
@@ -84,9 +87,9 @@ export class HAProxyProtocol extends Protocol implements ITCPTransport {
 
   /** The wrapped protocol's prefix and the client from the header: `"Echo (PROXY 127.0.0.2:5555)"`. */
   override logPrefix(): string {
-    const w = this.#wrapped as { logPrefix?: () => string } | null;
+    const w = this.#wrapped;
     if (w === null) return "HAProxyProtocol";
-    const inner = typeof w.logPrefix === "function" ? w.logPrefix() : w.constructor.name;
+    const inner = logPrefixOf(w);
     const source = this.#info?.source;
     return source ? `${inner} (PROXY ${describe(source)})` : `${inner} (PROXY)`;
   }
@@ -102,22 +105,20 @@ export class HAProxyProtocol extends Protocol implements ITCPTransport {
     }
   }
 
-  override dataReceived(data: Buffer): void {
+  override dataReceived(data: Buffer): MaybeAsync {
+    // The wrapped protocol's result goes back to the transport, which contains a rejection.
     const wrapped = this.#wrapped;
-    if (wrapped !== null) {
-      wrapped.dataReceived(data);
-      return;
-    }
-    if (this.#info !== null || this.#disconnecting) return;
+    if (wrapped !== null) return wrapped.dataReceived(data);
+    if (this.#info !== null || this.#disconnecting) return undefined;
     let result: ReturnType<ProxyHeaderDecoder["feed"]>;
     try {
       result = this.#decoder.feed(data);
     } catch (e) {
       if (!(e instanceof InvalidProxyHeader)) throw e;
       this.#refuse(e.message);
-      return;
+      return undefined;
     }
-    if (result === null) return;
+    if (result === null) return undefined;
     this.#cancelTimer();
     this.#info = result.info;
     const built = this.#factory.wrappedFactory.buildProtocol(this.getPeer());
@@ -128,34 +129,39 @@ export class HAProxyProtocol extends Protocol implements ITCPTransport {
         log_system: this.#systemPrefix(),
       });
       this.loseConnection();
-      return;
+      return undefined;
     }
     this.#wrapped = built;
     this.#factory.registerProtocol(this);
-    built.makeConnection(this);
-    if (result.rest.length > 0 && !this.disconnecting) built.dataReceived(result.rest);
+    const made = built.makeConnection(this);
+    const fed =
+      result.rest.length > 0 && !this.disconnecting ? built.dataReceived(result.rest) : undefined;
+    // Both go back to the transport, so an async connectionMade or dataReceived that rejects
+    // aborts this connection as it would without the header.
+    if (!isThenable(made) && !isThenable(fed)) return undefined;
+    return Promise.all([made, fed]).then(() => undefined);
   }
 
-  override connectionLost(reason: Failure): void {
+  override connectionLost(reason: Failure): MaybeAsync {
     this.connected = false;
     this.#cancelTimer();
     const wrapped = this.#wrapped;
-    if (wrapped === null) return;
+    if (wrapped === null) return undefined;
     this.#factory.unregisterProtocol(this);
-    wrapped.connectionLost(reason);
+    return wrapped.connectionLost(reason);
   }
 
   // Offered only when the wrapped protocol has them: the transport looks them up when the
   // peer half-closes, and a protocol without them gets the connection closed.
   /** The wrapped protocol's `readConnectionLost`, if it has one. */
-  get readConnectionLost(): (() => void) | undefined {
-    const w = this.#wrapped as HalfCloseable | null;
+  get readConnectionLost(): (() => MaybeAsync) | undefined {
+    const w = this.#wrapped as Partial<IHalfCloseableProtocol> | null;
     return typeof w?.readConnectionLost === "function" ? () => w.readConnectionLost?.() : undefined;
   }
 
   /** The wrapped protocol's `writeConnectionLost`, if it has one. */
-  get writeConnectionLost(): (() => void) | undefined {
-    const w = this.#wrapped as HalfCloseable | null;
+  get writeConnectionLost(): (() => MaybeAsync) | undefined {
+    const w = this.#wrapped as Partial<IHalfCloseableProtocol> | null;
     return typeof w?.writeConnectionLost === "function"
       ? () => w.writeConnectionLost?.()
       : undefined;
@@ -167,8 +173,7 @@ export class HAProxyProtocol extends Protocol implements ITCPTransport {
   }
 
   #systemPrefix(): string {
-    const t = this.transport as { logPrefix?: () => string };
-    return typeof t.logPrefix === "function" ? t.logPrefix() : "HAProxyProtocol";
+    return logPrefixOf(this.transport, "HAProxyProtocol");
   }
 
   #refuse(why: string): void {
