@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { createInterface, type Interface } from "node:readline";
+import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import {
   ConnectionDone,
@@ -21,6 +21,7 @@ import {
   reactor,
 } from "@torsion/core";
 import type { IReactorTCP } from "@torsion/core/endpoints";
+import { lineAsker } from "../line-asker.ts";
 
 /** RFC 865: a quote "should be limited to 512 characters"; more than this is not a QOTD server. */
 export const MAX_QUOTE_BYTES = 4096;
@@ -131,44 +132,6 @@ export async function promptLoop(io: PromptIO, fetch: () => PromiseLike<string>)
       io.print(`no quote: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-}
-
-/**
- * `ask` over a readline interface, for a terminal or piped input alike: lines typed (or piped)
- * before the question is asked wait in a short queue instead of being lost, and the answer is
- * `undefined` once input has ended. Reading pauses while the queue is full.
- */
-function lineAsker(rl: Interface): (prompt: string) => Promise<string | undefined> {
-  const queued: string[] = [];
-  let waiting: ((line: string | undefined) => void) | undefined;
-  let closed = false;
-  rl.on("line", (line) => {
-    if (waiting !== undefined) {
-      const answer = waiting;
-      waiting = undefined;
-      answer(line);
-    } else if (queued.push(line) >= 16) {
-      rl.pause();
-    }
-  });
-  rl.on("close", () => {
-    closed = true;
-    waiting?.(undefined);
-    waiting = undefined;
-  });
-  return (prompt) => {
-    rl.setPrompt(prompt);
-    rl.prompt();
-    const line = queued.shift();
-    if (line !== undefined) {
-      rl.resume();
-      return Promise.resolve(line);
-    }
-    if (closed) return Promise.resolve(undefined);
-    return new Promise((resolve) => {
-      waiting = resolve;
-    });
-  };
 }
 
 /** Prompt on the terminal; quotes from `host:port`. */

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { createInterface, type Interface } from "node:readline";
+import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import {
   ClientFactory,
@@ -18,6 +18,7 @@ import {
   Protocol,
   reactor,
 } from "@torsion/core";
+import { lineAsker } from "../line-asker.ts";
 
 /** Where the client prompts and prints: the terminal in {@link main}, a script in tests. */
 export interface ClientIO {
@@ -78,44 +79,6 @@ export class TSClntFactory extends ClientFactory {
   override clientConnectionFailed(_connector: IConnector, reason: Failure): void {
     if (!this.done.called) this.done.callback(reason.value);
   }
-}
-
-/**
- * `ask` over a readline interface, for a terminal or piped input alike: lines typed (or piped)
- * before the question is asked wait in a short queue instead of being lost, and the answer is
- * `undefined` once input has ended. Reading pauses while the queue is full.
- */
-function lineAsker(rl: Interface): (prompt: string) => Promise<string | undefined> {
-  const queued: string[] = [];
-  let waiting: ((line: string | undefined) => void) | undefined;
-  let closed = false;
-  rl.on("line", (line) => {
-    if (waiting !== undefined) {
-      const answer = waiting;
-      waiting = undefined;
-      answer(line);
-    } else if (queued.push(line) >= 16) {
-      rl.pause();
-    }
-  });
-  rl.on("close", () => {
-    closed = true;
-    waiting?.(undefined);
-    waiting = undefined;
-  });
-  return (prompt) => {
-    rl.setPrompt(prompt);
-    rl.prompt();
-    const line = queued.shift();
-    if (line !== undefined) {
-      rl.resume();
-      return Promise.resolve(line);
-    }
-    if (closed) return Promise.resolve(undefined);
-    return new Promise((resolve) => {
-      waiting = resolve;
-    });
-  };
 }
 
 /** Connect to `host:port`, prompting on the terminal, until the connection ends. */
