@@ -2,7 +2,6 @@
  * TLS endpoints over loopback with a self-signed certificate made here by `openssl`
  * (skipped, visibly, where `openssl` is not installed).
  */
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,15 +16,7 @@ import type { IListeningPort } from "../src/interfaces.ts";
 import { Factory } from "../src/protocol/factory.ts";
 import { Protocol } from "../src/protocol/protocol.ts";
 import { createReactor } from "../src/reactor/default.ts";
-
-function hasOpenSSL(): boolean {
-  try {
-    execFileSync("openssl", ["version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { hasOpenSSL, writeSelfSignedCertificate } from "./helpers.ts";
 
 const reactor = createReactor();
 const q = quoteStringArgument;
@@ -70,29 +61,7 @@ describe.skipIf(!hasOpenSSL())(
 
     beforeAll(() => {
       dir = mkdtempSync(join(tmpdir(), "torsion-tls-"));
-      key = join(dir, "key.pem");
-      cert = join(dir, "cert.pem");
-      execFileSync(
-        "openssl",
-        [
-          "req",
-          "-x509",
-          "-newkey",
-          "rsa:2048",
-          "-nodes",
-          "-keyout",
-          key,
-          "-out",
-          cert,
-          "-days",
-          "2",
-          "-subj",
-          "/CN=localhost",
-          "-addext",
-          "subjectAltName=DNS:localhost,IP:127.0.0.1",
-        ],
-        { stdio: "ignore" },
-      );
+      ({ key, cert } = writeSelfSignedCertificate(dir));
       caDir = join(dir, "cas");
       mkdirSync(caDir);
       writeFileSync(join(caDir, "local.pem"), readFileSync(cert));

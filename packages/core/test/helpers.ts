@@ -2,6 +2,8 @@
  * Helpers for the loopback integration tests: a recording protocol, a client connector that
  * resolves once connected, and a log capture.
  */
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
 import { afterEach } from "vitest";
 import type {
   Failure,
@@ -188,4 +190,45 @@ export function useLoopbackPorts(): (
     ports.push(port);
     return portOf(port);
   };
+}
+
+/** Whether the `openssl` command is installed (the TLS tests skip without it). */
+export function hasOpenSSL(): boolean {
+  try {
+    execFileSync("openssl", ["version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Write a self-signed RSA certificate for `localhost` and 127.0.0.1 into `dir` (valid 2 days);
+ * returns the paths of its key and certificate. Needs `openssl` ({@link hasOpenSSL}).
+ */
+export function writeSelfSignedCertificate(dir: string): { key: string; cert: string } {
+  const key = join(dir, "key.pem");
+  const cert = join(dir, "cert.pem");
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+      "-days",
+      "2",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    ],
+    { stdio: "ignore" },
+  );
+  return { key, cert };
 }

@@ -3,8 +3,7 @@
  * reason; a client that never sends a ClientHello is closed after the handshake timeout;
  * `sslmethod` values that cannot work on this Node are refused when the string is parsed.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,16 +13,7 @@ import type { IListeningPort } from "../src/interfaces.ts";
 import { Factory } from "../src/protocol/factory.ts";
 import { Protocol } from "../src/protocol/protocol.ts";
 import { createReactor } from "../src/reactor/default.ts";
-import { captureLogs, defer } from "./helpers.ts";
-
-function hasOpenSSL(): boolean {
-  try {
-    execFileSync("openssl", ["version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { captureLogs, defer, hasOpenSSL, writeSelfSignedCertificate } from "./helpers.ts";
 
 const portOf = (p: IListeningPort): number => (p.getHost() as unknown as { port: number }).port;
 
@@ -66,28 +56,10 @@ describe.skipIf(!hasOpenSSL())("TLS handshakes (skipped: openssl not installed)"
   let key = "";
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "torsion-tls-hs-"));
+    // ssl:'s privateKey= takes the key and the certificate in one file.
+    const pair = writeSelfSignedCertificate(dir);
     key = join(dir, "server.pem");
-    const cert = join(dir, "cert.pem");
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        key,
-        "-out",
-        cert,
-        "-days",
-        "2",
-        "-subj",
-        "/CN=localhost",
-      ],
-      { stdio: "ignore" },
-    );
-    execFileSync("sh", ["-c", `cat "${cert}" >> "${key}"`]);
+    writeFileSync(key, readFileSync(pair.key, "utf8") + readFileSync(pair.cert, "utf8"));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
