@@ -14,7 +14,8 @@ export type Handle = number & { readonly __handle: unique symbol };
 export interface Binding {
   init(callbacks: {
     connection(this: unknown, status: number): void;
-    read(this: unknown, slab: ArrayBuffer | undefined, offset: number, nread: number): void;
+    /** `nread` bytes at `offset` of `slab`; no slab for a borrowed read (borrow buffer, offset 0), EOF or an error. */
+    read(this: unknown, nread: number, slab?: ArrayBuffer, offset?: number): void;
     written(this: unknown, bytes: number, status: number): void;
     finish(this: unknown, status: number): void;
     close(this: unknown): void;
@@ -44,6 +45,9 @@ export interface Binding {
   setKeepAlive(h: Handle, on: boolean, delaySeconds: number): number;
   ref(h: Handle, on: boolean): void;
   handOver(h: Handle): number;
+  setBorrowed(h: Handle, on: boolean): void;
+  writeBorrowed(h: Handle, length: number): number;
+  borrowBuffer(): ArrayBuffer;
 }
 
 /** The loaded addon, or why it is not there. */
