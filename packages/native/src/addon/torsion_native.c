@@ -41,6 +41,14 @@
  * past its high-water mark, and what one read adds beyond it stays as small as node:net's). */
 #define BORROW_SIZE (256 * 1024)
 #define READ_SIZE (64 * 1024)
+/* Copies of borrowed bytes that must wait for the kernel: small ones in the request's own
+ * allocation, larger ones in COPY_BLOCK blocks recycled per environment (up to COPY_CACHE of
+ * them): allocating and freeing 64-256 KiB per write would have glibc trim and fault the pages
+ * in again on every one, which costs more than the copy. */
+#define COPY_SMALL (8 * 1024)
+#define COPY_BLOCK (64 * 1024)
+#define COPY_CACHE 64
+#define COPY_MAX_BLOCKS 8
 #define STACK_BUFS 16
 
 #define CHECK(call)                                                                          \
@@ -62,6 +70,8 @@ typedef struct env_data {
   size_t slab_used;
   napi_ref borrow_ref; /* the borrow buffer (an ArrayBuffer of BORROW_SIZE), made on first use */
   char* borrow;
+  char* blocks[COPY_CACHE]; /* free COPY_BLOCK blocks */
+  unsigned free_blocks;
   struct handle* handles; /* every open handle, to close them at environment teardown */
   struct handle** table;  /* slot number -> handle, for JavaScript */
   uint32_t table_size;
@@ -91,9 +101,11 @@ typedef struct handle {
 
 typedef struct write_req {
   uv_write_t req;
-  napi_ref data; /* the JS Buffer(s) being written, or NULL when `copy` holds the bytes */
+  napi_ref data; /* the JS Buffer(s) being written, or NULL when copies hold the bytes */
   size_t bytes;
-  char copy[];   /* the unsent bytes, when some were borrowed */
+  unsigned nblocks;                /* COPY_BLOCK blocks holding the copy */
+  char* blocks[COPY_MAX_BLOCKS];
+  char copy[];                     /* or here, a small copy */
 } write_req;
 
 /* --- helpers ------------------------------------------------------------------------------ */
@@ -529,7 +541,56 @@ static void on_written(uv_write_t* req, int status) {
     }
     napi_close_handle_scope(env, scope);
   }
+  for (unsigned i = 0; i < w->nblocks; i++) {
+    if (!d->tearing_down && d->free_blocks < COPY_CACHE) d->blocks[d->free_blocks++] = w->blocks[i];
+    else free(w->blocks[i]);
+  }
   free(w);
+}
+
+static char* take_block(env_data* d) {
+  return d->free_blocks > 0 ? d->blocks[--d->free_blocks] : (char*)malloc(COPY_BLOCK);
+}
+
+/* Copy `bufs` (`total` bytes) into `w`: its own area (allocated with the request), or recycled
+ * blocks with `in_blocks`; fills `out` with the buffers to write and returns how many (0: out of
+ * memory, the caller frees the blocks taken). */
+static unsigned copy_bufs(env_data* d, write_req* w, const uv_buf_t* bufs, size_t n, size_t total,
+                          int in_blocks, uv_buf_t* out) {
+  if (!in_blocks) {
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+      memcpy(w->copy + at, bufs[i].base, bufs[i].len);
+      at += bufs[i].len;
+    }
+    out[0] = uv_buf_init(w->copy, (unsigned int)total);
+    return 1;
+  }
+  unsigned nb = (unsigned)((total + COPY_BLOCK - 1) / COPY_BLOCK);
+  for (unsigned b = 0; b < nb; b++) {
+    char* block = take_block(d);
+    if (block == NULL) return 0;
+    w->blocks[w->nblocks++] = block;
+    out[b] = uv_buf_init(block, 0);
+  }
+  unsigned b = 0;
+  for (size_t i = 0; i < n; i++) {
+    const char* src = bufs[i].base;
+    size_t left = bufs[i].len;
+    while (left > 0) {
+      size_t room = COPY_BLOCK - out[b].len;
+      if (room == 0) {
+        b++;
+        continue;
+      }
+      size_t k = left < room ? left : room;
+      memcpy(out[b].base + out[b].len, src, k);
+      out[b].len += (unsigned int)k;
+      src += k;
+      left -= k;
+    }
+  }
+  return nb;
 }
 
 /* Send `bufs` now as far as the kernel takes them (uv_try_write, IOV_MAX at a time), queue the
@@ -557,22 +618,25 @@ static napi_value send_bufs(napi_env env, handle* h, napi_value owner, uv_buf_t*
   env_data* d = h->d;
   int borrowed = 0;
   for (size_t i = first; i < n && !borrowed; i++) borrowed = is_borrowed(d, bufs[i].base);
-  write_req* w = (write_req*)malloc(sizeof(write_req) + (borrowed ? total : 0));
+  /* A copy too large for COPY_MAX_BLOCKS (a long writev) goes in one allocation. */
+  int in_blocks = borrowed && total > COPY_SMALL && total <= (size_t)COPY_BLOCK * COPY_MAX_BLOCKS;
+  write_req* w = (write_req*)malloc(sizeof(write_req) + (borrowed && !in_blocks ? total : 0));
   if (w == NULL) return int32(env, UV_ENOMEM);
   w->bytes = total;
   w->data = NULL;
-  uv_buf_t one;
+  w->nblocks = 0;
+  uv_buf_t copies[COPY_MAX_BLOCKS];
   if (borrowed) {
     /* The borrow buffer is overwritten by the next read: queue a copy of what is left. */
-    size_t at = 0;
-    for (size_t i = first; i < n; i++) {
-      memcpy(w->copy + at, bufs[i].base, bufs[i].len);
-      at += bufs[i].len;
+    unsigned k = copy_bufs(d, w, bufs + first, n - first, total, in_blocks, copies);
+    if (k == 0) {
+      for (unsigned i = 0; i < w->nblocks; i++) free(w->blocks[i]);
+      free(w);
+      return int32(env, UV_ENOMEM);
     }
-    one = uv_buf_init(w->copy, (unsigned int)total);
-    bufs = &one;
+    bufs = copies;
     first = 0;
-    n = 1;
+    n = k;
   } else if (napi_create_reference(env, owner, 1, &w->data) != napi_ok) {
     free(w);
     return int32(env, UV_ENOMEM);
@@ -580,6 +644,7 @@ static napi_value send_bufs(napi_env env, handle* h, napi_value owner, uv_buf_t*
   int err = uv_write(&w->req, &h->u.stream, bufs + first, (unsigned int)(n - first), on_written);
   if (err != 0) {
     if (w->data != NULL) napi_delete_reference(env, w->data);
+    for (unsigned i = 0; i < w->nblocks; i++) free(w->blocks[i]);
     free(w);
     return int32(env, err);
   }
@@ -823,6 +888,7 @@ static void free_data(napi_env env, void* data, void* hint) {
   (void)env;
   (void)hint;
   /* The references were deleted at teardown; only our own memory is left to free. */
+  for (unsigned i = 0; i < d->free_blocks; i++) free(d->blocks[i]);
   free(d->table);
   free(d);
 }
