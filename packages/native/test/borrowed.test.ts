@@ -110,7 +110,8 @@ describe.runIf(available)("received data on the native transport", () => {
     class Watched extends Echo {
       override dataReceived(data: Buffer): void {
         super.dataReceived(data);
-        maxQueued = Math.max(maxQueued, this.transport.writeBufferSize);
+        const t = this.transport as unknown as { writeBufferSize: number };
+        maxQueued = Math.max(maxQueued, t.writeBufferSize);
       }
     }
     const port = await reactor.listenTCP(0, Factory.forProtocol(Watched), {
