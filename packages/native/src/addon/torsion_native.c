@@ -47,7 +47,7 @@
  * in again on every one, which costs more than the copy. */
 #define COPY_SMALL (8 * 1024)
 #define COPY_BLOCK (64 * 1024)
-#define COPY_CACHE 64
+#define COPY_CACHE 128
 #define COPY_MAX_BLOCKS 8
 #define STACK_BUFS 16
 
