@@ -35,8 +35,9 @@ export interface Binding {
   accept(server: Handle, wrapper: object): Handle | number;
   sockname(h: Handle, out: object): number;
   peername(h: Handle, out: object): number;
-  write(h: Handle, data: Uint8Array): number;
-  writev(h: Handle, data: Uint8Array[]): number;
+  /** Bytes queued, `undefined` when the kernel took everything, or a negative libuv error. */
+  write(h: Handle, data: Uint8Array): number | undefined;
+  writev(h: Handle, data: Uint8Array[]): number | undefined;
   shutdown(h: Handle): number;
   close(h: Handle, reset: boolean): void;
   readStart(h: Handle): number;
@@ -46,7 +47,7 @@ export interface Binding {
   ref(h: Handle, on: boolean): void;
   handOver(h: Handle): number;
   setBorrowed(h: Handle, on: boolean): void;
-  writeBorrowed(h: Handle, length: number): number;
+  writeBorrowed(h: Handle, length: number): number | undefined;
   borrowBuffer(): ArrayBuffer;
 }
 

@@ -400,7 +400,8 @@ export class NativeSocket extends EventEmitter {
     );
   }
 
-  #send(result: number): void {
+  #send(result: number | undefined): void {
+    if (result === undefined) return;
     if (result > 0) this.#queued += result;
     else if (result < 0) {
       // As node:net, the error is reported asynchronously, through `error` and `close`.

@@ -594,7 +594,8 @@ static unsigned copy_bufs(env_data* d, write_req* w, const uv_buf_t* bufs, size_
 }
 
 /* Send `bufs` now as far as the kernel takes them (uv_try_write, IOV_MAX at a time), queue the
- * rest with uv_write keeping `owner` alive. Returns the bytes queued (0: all sent) or an error. */
+ * rest with uv_write keeping `owner` alive (or a copy of borrowed bytes). Returns the bytes
+ * queued, undefined when all were sent, or a (negative) error. */
 static napi_value send_bufs(napi_env env, handle* h, napi_value owner, uv_buf_t* bufs, size_t n) {
   size_t total = 0;
   for (size_t i = 0; i < n; i++) total += bufs[i].len;
@@ -614,7 +615,7 @@ static napi_value send_bufs(napi_env env, handle* h, napi_value owner, uv_buf_t*
     /* Whole buffers went out: either all of them, or IOV_MAX of them; try the next batch. */
   }
   while (first < n && bufs[first].len == 0) first++;
-  if (first == n) return int32(env, 0);
+  if (first == n) return NULL; /* all sent: undefined, no number to make */
   env_data* d = h->d;
   int borrowed = 0;
   for (size_t i = first; i < n && !borrowed; i++) borrowed = is_borrowed(d, bufs[i].base);
