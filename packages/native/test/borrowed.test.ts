@@ -38,12 +38,13 @@ function exchange(
   port: number,
   payload: Buffer,
   cuts: number[],
-  opts: { expect: number; slow: boolean },
+  opts: { expect: number; slow: boolean; onSocket?: (s: net.Socket) => void },
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let got = 0;
     const s = net.connect(port, "127.0.0.1");
+    opts.onSocket?.(s);
     s.on("error", reject);
     s.on("close", () => resolve(Buffer.concat(chunks)));
     s.on("data", (d: Buffer) => {
@@ -136,6 +137,56 @@ describe.runIf(available)("received data on the native transport", () => {
     // The partial-write path was taken (6 MiB per connection is more than the kernel holds
     // for a peer that does not read).
     expect(maxQueued).toBeGreaterThan(0);
+    await port.stopListening();
+  }, 180_000);
+  it("an opted-in protocol writing parts of its chunk and sequences echoes byte-exact", async () => {
+    const reactor = createReactor({ transport: "native" });
+    const seen = new Map<number, Buffer[]>(); // by the client's port: copies of each chunk
+    // Writes every chunk back as two subarrays (views into the borrow buffer, not the view it
+    // was handed) and then as a corked sequence of the same: a slow reader gets it twice.
+    class Twice extends Protocol {
+      get receivesBorrowedData(): boolean {
+        return true;
+      }
+      override dataReceived(data: Buffer): void {
+        const peer = (this.transport.getPeer() as unknown as { port: number }).port;
+        if (!seen.has(peer)) seen.set(peer, []);
+        seen.get(peer)!.push(Buffer.from(data));
+        const cut = data.length >> 1;
+        this.transport.write(data.subarray(0, cut));
+        this.transport.write(data.subarray(cut));
+        this.transport.writeSequence([data.subarray(0, cut), data.subarray(cut)]);
+      }
+    }
+    const port = await reactor.listenTCP(0, Factory.forProtocol(Twice), {
+      interface: "127.0.0.1",
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 100_000 }), { minLength: 1, maxLength: 6 }),
+        async (cuts) => {
+          seen.clear();
+          const payloads = [randomBytes(3 * 1024 * 1024), randomBytes(3 * 1024 * 1024)];
+          const ports: number[] = [];
+          const echoed = await Promise.all(
+            payloads.map((p, i) =>
+              exchange(portOf(port), p, cuts, {
+                expect: 2 * p.length,
+                slow: true,
+                onSocket: (sock) => sock.on("connect", () => (ports[i] = sock.localPort!)),
+              }),
+            ),
+          );
+          for (let i = 0; i < payloads.length; i++) {
+            // The server saw the payload, and sent each chunk back twice in a row.
+            const chunks = seen.get(ports[i]!)!;
+            expect(Buffer.concat(chunks).equals(payloads[i]!)).toBe(true);
+            expect(echoed[i]!.equals(Buffer.concat(chunks.flatMap((c) => [c, c])))).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 3 },
+    );
     await port.stopListening();
   }, 180_000);
 });
