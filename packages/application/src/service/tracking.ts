@@ -214,21 +214,15 @@ function cutAtShutdown(p: ProtocolWrapper): void {
 }
 
 /**
- * The words after "Connection lost: ": core's description of `reason`, with the detail in
- * parentheses (`lost (ECONNRESET)`), and what only the runner knows: the idle period of a
- * timeout, the bytes dropped by the shutdown deadline (which cuts with `abortConnection`, so
- * the reason alone says "aborted").
+ * The words after "Connection lost: ": core's description of `reason` (`lost (ECONNRESET)`),
+ * and what only the runner knows: the idle period of a timeout, the bytes dropped by the
+ * shutdown deadline (which cuts with `abortConnection`, so the reason alone says "aborted").
  */
 function describeLoss(reason: Failure, context: LossContext): string {
   if (context.droppedAtShutdown !== undefined)
     return `unsent data dropped at shutdown (${context.droppedAtShutdown} bytes)`;
-  const { kind, message } = describeConnectionLoss(reason);
   if (context.timedOutAfter !== undefined) return `timed out (idle for ${context.timedOutAfter} s)`;
-  if (kind === "lost" || kind === "aborted") {
-    const detail = message.slice(message.indexOf(":") + 1).trim();
-    return message === kind || detail === "" ? kind : `${kind} (${detail})`;
-  }
-  return message;
+  return describeConnectionLoss(reason).message;
 }
 
 function systemOf(transport: ITransport, protocol: TrackedProtocol): string {
