@@ -21,6 +21,7 @@ import {
   succeed,
   WrappingFactory,
 } from "@torsion/core";
+import { ForwardingTransport } from "@torsion/core/policies";
 import { IdleTimeoutProtocol } from "./idle-timeout.ts";
 
 const log = new Logger("torsion.application.connections");
@@ -225,8 +226,15 @@ function describeLoss(reason: Failure, context: LossContext): string {
   return describeConnectionLoss(reason).message;
 }
 
+/**
+ * The socket transport's prefix (`Echo,3,127.0.0.1`): wrappers between it and this protocol
+ * (the metrics' counting wrapper, policies) are looked through, since as transports their
+ * prefix is only their protocol's.
+ */
 function systemOf(transport: ITransport, protocol: TrackedProtocol): string {
-  return logPrefixOf(transport, protocol.logPrefix());
+  let t = transport;
+  while (t instanceof ForwardingTransport && t.hasTransport) t = t.transport;
+  return logPrefixOf(t, protocol.logPrefix());
 }
 
 function hostOf(addr: IAddress): string {
