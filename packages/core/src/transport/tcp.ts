@@ -53,6 +53,12 @@ const FLOW_PAUSED = 128; // reading stopped because the write buffer passed its 
 const USER_PAUSED = 256; // pauseProducing called (and not resumed)
 const DRAIN_LISTENED = 512; // the `drain` listener is attached
 
+/**
+ * Each transport's write callback, made the first time a write leaves the buffer past the
+ * low-water mark (kept here, not in a field: most connections never need one).
+ */
+const afterWriteCallbacks = new WeakMap<TCPTransport, (error?: Error | null) => void>();
+
 /** Told when a connection has closed (after the protocol's `connectionLost`). */
 export interface ConnectionOwner {
   connectionClosed(transport: TCPTransport, reason: Failure): void;
@@ -234,7 +240,10 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
   write(data: string | Uint8Array): void {
     if (this.#flags & WRITE_SHUT) return;
     const s = this.#socket;
-    const ok = s.write(data);
+    const ok =
+      s.writableLength + sizeOf(data) <= this.#flow.lowWaterMark
+        ? s.write(data)
+        : s.write(data, this.#afterWrite());
     if (this.#producer !== null) this.#producer.wrote(ok);
     if (!ok) this.#bufferFull(); // `write` returns true below the socket's own mark (16 KiB)
   }
@@ -244,7 +253,13 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
     if (this.#flags & WRITE_SHUT) return;
     const s = this.#socket;
     s.cork();
-    for (let i = 0; i < data.length; i++) s.write(data[i]!);
+    const last = data.length - 1;
+    for (let i = 0; i < last; i++) s.write(data[i]!);
+    if (last >= 0) {
+      const chunk = data[last]!;
+      if (s.writableLength + sizeOf(chunk) <= this.#flow.lowWaterMark) s.write(chunk);
+      else s.write(chunk, this.#afterWrite());
+    }
     s.uncork();
     const ok = !s.writableNeedDrain;
     if (this.#producer !== null) this.#producer.wrote(ok);
@@ -478,6 +493,28 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
     }
   }
 
+  /**
+   * The callback of writes that leave the buffer past the low-water mark: once such a chunk was
+   * handed to the kernel, reading that flow control paused resumes if the buffer is down to the
+   * mark. (`drain` alone comes only once the buffer is empty: `net.Socket` reports nothing in
+   * between.) Writes below the mark carry no callback, so the common case costs nothing.
+   */
+  #afterWrite(): (error?: Error | null) => void {
+    let callback = afterWriteCallbacks.get(this);
+    if (callback === undefined) {
+      callback = (error) => {
+        if (
+          !error &&
+          this.#flags & FLOW_PAUSED &&
+          this.#socket.writableLength <= this.#flow.lowWaterMark
+        )
+          this.#flowResume();
+      };
+      afterWriteCallbacks.set(this, callback);
+    }
+    return callback;
+  }
+
   /** `drain`: tell the producer; resume reading that flow control paused. */
   #drained(): void {
     this.#producer?.drained();
@@ -595,6 +632,11 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
       log_system: this.logPrefix(),
     });
   }
+}
+
+/** At most the bytes `data` takes in the buffer (a string's length: at most its UTF-8 size). */
+function sizeOf(data: string | Uint8Array): number {
+  return typeof data === "string" ? data.length : data.byteLength;
 }
 
 /** The reason for a connection that ended with a socket error. */
