@@ -360,7 +360,9 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
    * As a client (the default) the server's certificate and host name are verified unless
    * `options.rejectUnauthorized` is `false`; a failure closes the connection and
    * `connectionLost` gets `CertificateError`. As a server (`server` true) `options` must hold
-   * `key` and `cert`.
+   * `key` and `cert`. Flow control carries over: the water marks stay, and reading paused by
+   * flow control (or by `pauseProducing`) stays paused on the TLS socket until the plain-text
+   * data queued before the switch has drained to the low-water mark.
    *
    * @throws Error if TLS was already started; NotConnectedError if the connection is closing.
    */
@@ -368,12 +370,15 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
     if (this.isSecure) throw new Error("TLS is already started on this connection");
     if (this.#flags & WRITE_SHUT)
       throw new NotConnectedError("Cannot start TLS: the connection is closing");
+    const plain = this.#socket;
     // A native socket hands its descriptor over to a net.Socket, which node:tls can wrap.
-    const raw = (this.#socket.handOver?.() ?? this.#socket) as unknown as Socket;
+    const raw = (plain.handOver?.() ?? plain) as unknown as Socket;
     raw.removeListener("data", TCPTransport.#onData);
     raw.removeListener("end", TCPTransport.#onEnd);
     raw.removeListener("close", TCPTransport.#onClose);
-    raw.removeListener("drain", TCPTransport.#onDrain);
+    // While flow control holds reading, the plain socket's `drain` (and the callbacks of its
+    // writes past the low-water mark) are what release it: its queue drains before TLS starts.
+    if (!(this.#flags & FLOW_PAUSED)) raw.removeListener("drain", TCPTransport.#onDrain);
     // `error` stays on the plain socket: an error nobody listens to would crash the process.
     const secure = server
       ? new tls.TLSSocket(raw, { ...(options as tls.TLSSocketOptions), isServer: true })
@@ -385,6 +390,10 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
     this.#socket = secure as unknown as Hosted;
     TCPTransport.#attach(this.#socket, this);
     if (this.#flags & DRAIN_LISTENED) this.#socket.on("drain", TCPTransport.#onDrain);
+    // Reading stays as it was: the TLS socket would start flowing with its `data` listener.
+    if (this.#flags & (FLOW_PAUSED | USER_PAUSED | DISCONNECTING)) this.#socket.pause();
+    if (this.#flags & FLOW_PAUSED && plain.writableLength <= this.#flow.lowWaterMark)
+      this.#flowResume(); // nothing left to wait for
   }
 
   // --- IConsumer --------------------------------------------------------------------------------
