@@ -44,6 +44,7 @@ export interface Binding {
   setKeepAlive(h: Handle, on: boolean, delaySeconds: number): number;
   ref(h: Handle, on: boolean): void;
   handOver(h: Handle): number;
+  resumeAccept(server: Handle): number;
 }
 
 /** The loaded addon, or why it is not there. */

@@ -29,6 +29,30 @@ export interface SocketAddress {
   family: string;
 }
 
+/** A write's callback, as `net.Socket#write`'s. */
+type WriteCallback = (error?: Error | null) => void;
+
+/**
+ * Write callbacks waiting for their chunk to leave: `done` counts the bytes handed to the
+ * kernel since the first callback was registered; `queue` holds (target, callback) pairs, in
+ * order, each run once `done` reaches its target.
+ */
+interface Waiting {
+  done: number;
+  queue: (number | WriteCallback)[];
+}
+
+/** Run the callbacks whose chunks have left (on a later tick than the `write` that queued them). */
+function runWaiting(waiting: Waiting, error?: Error): void {
+  const q = waiting.queue;
+  let i = 0;
+  while (i < q.length && (error !== undefined || (q[i] as number) <= waiting.done)) {
+    (q[i + 1] as WriteCallback)(error ?? null);
+    i += 2;
+  }
+  if (i > 0) q.splice(0, i);
+}
+
 let binding: Binding;
 let slabBuffer: Buffer | undefined;
 let slab: ArrayBuffer | undefined;
@@ -66,6 +90,8 @@ export class NativeSocket extends EventEmitter {
   #error: Error | undefined;
   #peer: SocketAddress | undefined;
   #afterHandOver: (() => void) | undefined;
+  /** Write callbacks not yet run; `null` until a write passes one (most connections never do). */
+  #waiting: Waiting | null = null;
   readonly #tcp: boolean;
   /** Bytes of queued writes past which `write` returns `false`. */
   readonly writableHighWaterMark: number = getDefaultHighWaterMark(false);
@@ -99,6 +125,10 @@ export class NativeSocket extends EventEmitter {
       },
       written(bytes, status) {
         this.#queued -= bytes;
+        if (this.#waiting !== null) {
+          this.#waiting.done += bytes;
+          runWaiting(this.#waiting);
+        }
         if (status < 0 && status !== UV_ECANCELED) {
           this.destroy(errnoError(status, "write"));
           return;
@@ -122,6 +152,8 @@ export class NativeSocket extends EventEmitter {
       close() {
         this.#h = null;
         const error = this.#error;
+        if (this.#waiting !== null && this.#waiting.queue.length > 0)
+          runWaiting(this.#waiting, error ?? errnoError(UV_ECANCELED, "write"));
         if (this.#flags & HANDED_OVER) return;
         if (error !== undefined && this.listenerCount("error") > 0) this.emit("error", error);
         this.emit("close", error !== undefined);
@@ -134,16 +166,21 @@ export class NativeSocket extends EventEmitter {
     init(socket, b, h);
   }
 
-  /** Queue `data` (strings as UTF-8); `false` once the queue passed the high-water mark. */
-  write(data: string | Uint8Array): boolean {
+  /**
+   * Queue `data` (strings as UTF-8); `false` once the queue passed the high-water mark.
+   * `callback` runs once this chunk (and all before it) was handed to the kernel, on a later
+   * tick, as `net.Socket`'s; with an error if the socket closes first.
+   */
+  write(data: string | Uint8Array, callback?: WriteCallback): boolean {
     if (this.#flags & (END_CALLED | DESTROYED)) return false;
     const chunk = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     if (this.#corked !== null) {
       this.#corked.push(chunk);
       this.#corkedBytes += chunk.byteLength;
-      return this.#accepting();
+    } else {
+      this.#send(binding.write(this.#h!, chunk), chunk.byteLength);
     }
-    this.#send(binding.write(this.#h!, chunk));
+    if (callback !== undefined) this.#whenWritten(callback);
     return this.#accepting();
   }
 
@@ -311,20 +348,31 @@ export class NativeSocket extends EventEmitter {
 
   #flush(): void {
     const chunks = this.#corked;
+    const bytes = this.#corkedBytes;
     this.#corked = null;
     this.#corkedBytes = 0;
     if (chunks === null || chunks.length === 0 || this.#h === null) return;
     this.#send(
       chunks.length === 1 ? binding.write(this.#h, chunks[0]!) : binding.writev(this.#h, chunks),
+      bytes,
     );
   }
 
-  #send(result: number): void {
+  /** After the addon took `bytes`: `result` of them are queued (the rest went at once), or an error. */
+  #send(result: number, bytes: number): void {
+    if (result >= 0 && this.#waiting !== null) this.#waiting.done += bytes - result;
     if (result > 0) this.#queued += result;
     else if (result < 0) {
       // As node:net, the error is reported asynchronously, through `error` and `close`.
       this.destroy(errnoError(result, "write"));
     }
+  }
+
+  /** Run `callback` once every byte queued so far has left (see {@link write}). */
+  #whenWritten(callback: WriteCallback): void {
+    const waiting = (this.#waiting ??= { done: 0, queue: [] });
+    waiting.queue.push(waiting.done + this.writableLength, callback);
+    if (this.writableLength === 0) process.nextTick(runWaiting, waiting);
   }
 
   #accepting(): boolean {
