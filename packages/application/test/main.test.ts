@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConnectionLost, Failure } from "@torsion/core";
+import { registerStandardIOEndpoint } from "@torsion/process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applicationVersion, EXIT_USAGE } from "../src/index.ts";
 import { InProcessTwist, installPlugin, MISBEHAVING_PLUGIN } from "./in-process.ts";
@@ -14,6 +15,7 @@ let dir: string;
 const LISTEN = ["--listen", "tcp:0:interface=127.0.0.1"];
 
 beforeAll(() => {
+  registerStandardIOEndpoint(); // as the twist command does
   dir = fixtureDir();
   installPlugin(dir, "misbehave", "misbehave", MISBEHAVING_PLUGIN);
 });
@@ -96,6 +98,10 @@ describe("main: usage errors exit 64 with one twist: line", () => {
     [["misbehave", "--do", "usage"], /^twist: --do usage is not allowed here\n/],
     [["--app", "no-such-module.mjs"], /^twist: Cannot load --app no-such-module\.mjs/],
     [[], /^twist: name a plugin, --app or --config/],
+    [
+      ["--workers", "2", "echo", "--listen", "stdio:"],
+      /^twist: --workers cannot serve stdio:, which is one connection on standard input\/output; drop --workers\n/,
+    ],
   ];
   for (const [argv, expected] of cases) {
     it(`twist ${argv.join(" ")}`, async () => {

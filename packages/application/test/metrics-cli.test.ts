@@ -75,6 +75,12 @@ describe("twist --metrics", { timeout: 60_000 }, () => {
       expect(await roundTrip(c, "12345")).toBe("12345");
       c.end();
     }
+    // The counting wrapper is invisible in connection log lines: the system is the socket's.
+    const made = await t.waitFor(
+      () => t.records.find((r) => r.msg === "Connection made"),
+      "a connection log line",
+    );
+    expect(made.system).toMatch(/^Echo,\d+,127\.0\.0\.1$/);
     const text = await until("the three connections counted as closed", async () => {
       const body = (await get(m, "/metrics")).body;
       return /torsion_connections_open\{service="echo",endpoint="tcp:0:interface=127.0.0.1"\} 0/.test(

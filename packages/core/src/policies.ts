@@ -1,8 +1,8 @@
 /**
  * `@torsion/core/policies`: for code that builds on the policies (Twisted's
  * `twisted.protocols.policies`) rather than only using them: the wrapper protocols the
- * factories build (`TimeoutProtocol`, `ThrottlingProtocol`), to subclass, and the option and
- * registry types. A program that only applies a policy needs the root (`TimeoutFactory`,
+ * factories build (`TimeoutProtocol`, `ThrottlingProtocol`) and their transport side
+ * (`ForwardingTransport`), to subclass, and the option and registry types. A program that only applies a policy needs the root (`TimeoutFactory`,
  * `TimeoutMixin`, `WrappingFactory`, `ProtocolWrapper`, `LimitTotalConnectionsFactory`,
  * `LimitConnectionsByPeer`, `ThrottlingFactory`, `DatagramGuard`).
  *
@@ -21,6 +21,7 @@
 
 export type { DatagramGuardOptions } from "./policies/datagram-guard.ts";
 export { DatagramGuard, SMALL_SERVICE_PORTS } from "./policies/datagram-guard.ts";
+export { ForwardingTransport } from "./policies/forwarding-transport.ts";
 export { LimitConnectionsByPeer, LimitTotalConnectionsFactory } from "./policies/limit.ts";
 export type { ThrottlingFactoryOptions, ThrottlingRegistry } from "./policies/throttle.ts";
 export { ThrottlingFactory, ThrottlingProtocol } from "./policies/throttle.ts";

@@ -146,7 +146,7 @@ describe("connection loss reasons", () => {
     });
     expect(describeConnectionLoss(await server.lost)).toEqual({
       kind: "lost",
-      message: "lost: ECONNRESET",
+      message: "lost (ECONNRESET)",
       code: "ECONNRESET",
     });
   });

@@ -49,6 +49,7 @@ export interface Binding {
   setBorrowed(h: Handle, on: boolean): void;
   writeBorrowed(h: Handle, length: number): number | undefined;
   borrowBuffer(): ArrayBuffer;
+  resumeAccept(server: Handle): number;
 }
 
 /** The loaded addon, or why it is not there. */

@@ -9,7 +9,7 @@ import { loaded } from "./binding.ts";
 import { NativeServer } from "./server.ts";
 
 export type { NativeSystemError } from "./errors.ts";
-export { type NativeListenOptions, NativeServer } from "./server.ts";
+export { ACCEPT_PAUSE_MS, type NativeListenOptions, NativeServer } from "./server.ts";
 export { NativeSocket, type SocketAddress } from "./socket.ts";
 
 /** `true` when the addon was built and loaded in this environment. */

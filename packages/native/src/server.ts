@@ -18,6 +18,13 @@ export type NativeListenOptions =
   | { path: string; backlog?: number };
 
 const DEFAULT_BACKLOG = 511;
+
+/**
+ * Milliseconds accepting stops after an accept error such as EMFILE/ENFILE (out of file
+ * descriptors), as nginx does: the pending connections wait in the listen backlog instead of
+ * being closed, and the event loop does not spin on a listening socket that stays readable.
+ */
+export const ACCEPT_PAUSE_MS = 500;
 let accept: (server: NativeServer, status: number) => void;
 const initialised = new WeakSet<Binding>();
 
@@ -35,6 +42,7 @@ export class NativeServer extends EventEmitter {
   #path: string | undefined;
   #closed = false;
   #unref = false;
+  #resume: NodeJS.Timeout | undefined;
 
   /** @internal Use {@link createServer}. */
   constructor(binding: Binding) {
@@ -61,7 +69,13 @@ export class NativeServer extends EventEmitter {
   static {
     accept = (server, status) => {
       if (status < 0) {
-        server.emit("error", errnoError(status, "accept"));
+        server.#pauseAccepting();
+        server.emit(
+          "error",
+          Object.assign(errnoError(status, "accept"), {
+            acceptPausedMs: ACCEPT_PAUSE_MS,
+          }),
+        );
         return;
       }
       if (server.#h === null) return;
@@ -120,6 +134,8 @@ export class NativeServer extends EventEmitter {
   close(callback?: (err?: Error) => void): this {
     if (callback !== undefined) this.once("close", callback);
     this.#closed = true;
+    clearTimeout(this.#resume);
+    this.#resume = undefined;
     if (this.#h !== null) this.#binding.close(this.#h, false);
     else process.nextTick(() => this.emit("close"));
     return this;
@@ -129,13 +145,29 @@ export class NativeServer extends EventEmitter {
   unref(): this {
     this.#unref = true;
     if (this.#h !== null) this.#binding.ref(this.#h, false);
+    this.#resume?.unref();
     return this;
   }
 
   ref(): this {
     this.#unref = false;
     if (this.#h !== null) this.#binding.ref(this.#h, true);
+    this.#resume?.ref();
     return this;
+  }
+
+  /**
+   * The addon stopped accepting after an error (out of descriptors): resume in
+   * {@link ACCEPT_PAUSE_MS}. The timer holds the process as the listening socket would (a
+   * paused one does not).
+   */
+  #pauseAccepting(): void {
+    if (this.#resume !== undefined || this.#h === null) return;
+    this.#resume = setTimeout(() => {
+      this.#resume = undefined;
+      if (this.#h !== null) this.#binding.resumeAccept(this.#h);
+    }, ACCEPT_PAUSE_MS);
+    if (this.#unref) this.#resume.unref();
   }
 
   #finish(result: ReturnType<Binding["listenTCP"]>, address: string, port: number): void {

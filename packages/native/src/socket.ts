@@ -56,6 +56,30 @@ export interface SocketAddress {
   family: string;
 }
 
+/** A write's callback, as `net.Socket#write`'s. */
+type WriteCallback = (error?: Error | null) => void;
+
+/**
+ * Write callbacks waiting for their chunk to leave: `done` counts the bytes handed to the
+ * kernel since the first callback was registered; `queue` holds (target, callback) pairs, in
+ * order, each run once `done` reaches its target.
+ */
+interface Waiting {
+  done: number;
+  queue: (number | WriteCallback)[];
+}
+
+/** Run the callbacks whose chunks have left (on a later tick than the `write` that queued them). */
+function runWaiting(waiting: Waiting, error?: Error): void {
+  const q = waiting.queue;
+  let i = 0;
+  while (i < q.length && (error !== undefined || (q[i] as number) <= waiting.done)) {
+    (q[i + 1] as WriteCallback)(error ?? null);
+    i += 2;
+  }
+  if (i > 0) q.splice(0, i);
+}
+
 let binding: Binding;
 let init: (socket: NativeSocket, b: Binding, h: Handle) => void;
 
@@ -93,6 +117,8 @@ export class NativeSocket extends EventEmitter {
   #peer: SocketAddress | undefined;
   #afterHandOver: (() => void) | undefined;
   #onData: DataListener | null = null;
+  /** Write callbacks not yet run; `null` until a write passes one (most connections never do). */
+  #waiting: Waiting | null = null;
 
   /** @internal Made by {@link NativeServer} for each accepted connection. */
   constructor(tcp: boolean) {
@@ -139,6 +165,10 @@ export class NativeSocket extends EventEmitter {
       },
       written(bytes, status) {
         this.#queued -= bytes;
+        if (this.#waiting !== null) {
+          this.#waiting.done += bytes;
+          runWaiting(this.#waiting);
+        }
         if (status < 0 && status !== UV_ECANCELED) {
           this.destroy(errnoError(status, "write"));
           return;
@@ -162,6 +192,8 @@ export class NativeSocket extends EventEmitter {
       close() {
         this.#h = null;
         const error = this.#error;
+        if (this.#waiting !== null && this.#waiting.queue.length > 0)
+          runWaiting(this.#waiting, error ?? errnoError(UV_ECANCELED, "write"));
         if (this.#flags & HANDED_OVER) return;
         if (error !== undefined && this.listenerCount("error") > 0) this.emit("error", error);
         this.emit("close", error !== undefined);
@@ -208,8 +240,12 @@ export class NativeSocket extends EventEmitter {
     init(socket, b, h);
   }
 
-  /** Queue `data` (strings as UTF-8); `false` once the queue passed the high-water mark. */
-  write(data: string | Uint8Array): boolean {
+  /**
+   * Queue `data` (strings as UTF-8); `false` once the queue passed the high-water mark.
+   * `callback` runs once this chunk (and all before it) was handed to the kernel, on a later
+   * tick, as `net.Socket`'s; with an error if the socket closes first.
+   */
+  write(data: string | Uint8Array, callback?: WriteCallback): boolean {
     if (this.#flags & (END_CALLED | DESTROYED)) return false;
     let chunk = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     if (this.#corked !== null) {
@@ -217,14 +253,13 @@ export class NativeSocket extends EventEmitter {
       if (isBorrowed(chunk)) chunk = Buffer.from(chunk);
       this.#corked.push(chunk);
       this.#corkedBytes += chunk.byteLength;
-      return this.#accepting();
+    } else if (this.#flags & BORROWED && isBorrowedView(chunk)) {
+      // A borrowed view as handed out: the addon knows where its bytes are.
+      this.#send(binding.writeBorrowed(this.#h!, chunk.length), chunk.length);
+    } else {
+      this.#send(binding.write(this.#h!, chunk), chunk.byteLength);
     }
-    // A borrowed view as handed out: the addon knows where its bytes are.
-    if (this.#flags & BORROWED && isBorrowedView(chunk)) {
-      this.#send(binding.writeBorrowed(this.#h!, chunk.length));
-      return this.#accepting();
-    }
-    this.#send(binding.write(this.#h!, chunk));
+    if (callback !== undefined) this.#whenWritten(callback);
     return this.#accepting();
   }
 
@@ -392,21 +427,38 @@ export class NativeSocket extends EventEmitter {
 
   #flush(): void {
     const chunks = this.#corked;
+    const bytes = this.#corkedBytes;
     this.#corked = null;
     this.#corkedBytes = 0;
     if (chunks === null || chunks.length === 0 || this.#h === null) return;
     this.#send(
       chunks.length === 1 ? binding.write(this.#h, chunks[0]!) : binding.writev(this.#h, chunks),
+      bytes,
     );
   }
 
-  #send(result: number | undefined): void {
-    if (result === undefined) return;
+  /**
+   * After the addon took `bytes`: `result` of them are queued (`undefined`: none, all went at
+   * once), or an error.
+   */
+  #send(result: number | undefined, bytes: number): void {
+    if (result === undefined) {
+      if (this.#waiting !== null) this.#waiting.done += bytes;
+      return;
+    }
+    if (result >= 0 && this.#waiting !== null) this.#waiting.done += bytes - result;
     if (result > 0) this.#queued += result;
     else if (result < 0) {
       // As node:net, the error is reported asynchronously, through `error` and `close`.
       this.destroy(errnoError(result, "write"));
     }
+  }
+
+  /** Run `callback` once every byte queued so far has left (see {@link write}). */
+  #whenWritten(callback: WriteCallback): void {
+    const waiting = (this.#waiting ??= { done: 0, queue: [] });
+    waiting.queue.push(waiting.done + this.writableLength, callback);
+    if (this.writableLength === 0) process.nextTick(runWaiting, waiting);
   }
 
   #accepting(): boolean {

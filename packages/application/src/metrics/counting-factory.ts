@@ -10,6 +10,7 @@ import {
   type IAddress,
   type IProtocol,
   type IProtocolFactory,
+  logPrefixOf,
   type MaybeAsync,
   ProtocolWrapper,
   WrappingFactory,
@@ -30,10 +31,7 @@ class CountingProtocol extends ProtocolWrapper {
   }
 
   override logPrefix(): string {
-    const inner = this.wrappedProtocol as { logPrefix?: () => string };
-    return typeof inner.logPrefix === "function"
-      ? inner.logPrefix()
-      : this.wrappedProtocol.constructor.name;
+    return logPrefixOf(this.wrappedProtocol);
   }
 
   // The callbacks return what `super` returns, so an `async` callback's rejection reaches the
@@ -82,10 +80,7 @@ export class CountingFactory extends WrappingFactory {
 
   /** The wrapped factory's prefix, so start-up lines read as without the wrapper. */
   override logPrefix(): string {
-    const inner = this.wrappedFactory as { logPrefix?: () => string };
-    return typeof inner.logPrefix === "function"
-      ? inner.logPrefix()
-      : this.wrappedFactory.constructor.name;
+    return logPrefixOf(this.wrappedFactory);
   }
 
   override buildProtocol(addr: IAddress): ProtocolWrapper | null {

@@ -99,6 +99,11 @@ export async function main(
     if (make === undefined) return 0; // printed a plugin's help
     const build = async (): Promise<IService> => {
       const root = await make();
+      // Workers would all read one standard input: a stdio: connection has one server.
+      if (args.workers > 1 && servesStandardIO(root))
+        throw new UsageError(
+          "--workers cannot serve stdio:, which is one connection on standard input/output; drop --workers",
+        );
       applyServerDefaults(root, {
         drainTimeout: args.shutdownTimeout,
         idleTimeout: args.idleTimeout,

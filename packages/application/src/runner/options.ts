@@ -34,7 +34,7 @@ export interface RunnerOptionValues {
   metrics: string | undefined;
   /** `--metrics-grace`: seconds between `/healthz` turning 503 and the ports closing. */
   metricsGrace: number;
-  /** `--transport`: what listening TCP/UNIX ports use; `undefined` leaves `TORSION_TRANSPORT` or portable. */
+  /** `--transport`: what listening TCP/UNIX ports use; `undefined` leaves `TORSION_TRANSPORT`, else auto. */
   transport: TransportChoice | undefined;
   help: boolean;
   version: boolean;
@@ -181,7 +181,7 @@ export const RUNNER_OPTIONS: {
     flag: "transport",
     value: "<native|portable|auto>",
     help: "Listening TCP/UNIX ports on @torsion/native's libuv transport, node:net, or native when it loads",
-    defaultText: "TORSION_TRANSPORT, else portable",
+    defaultText: "TORSION_TRANSPORT, else auto",
     parse: (t, flag) => {
       if (t === undefined || t === true || t === false) return undefined;
       if (t === "native" || t === "portable" || t === "auto") return t;

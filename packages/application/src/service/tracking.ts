@@ -21,6 +21,7 @@ import {
   succeed,
   WrappingFactory,
 } from "@torsion/core";
+import { ForwardingTransport } from "@torsion/core/policies";
 import { IdleTimeoutProtocol } from "./idle-timeout.ts";
 
 const log = new Logger("torsion.application.connections");
@@ -214,25 +215,26 @@ function cutAtShutdown(p: ProtocolWrapper): void {
 }
 
 /**
- * The words after "Connection lost: ": core's description of `reason`, with the detail in
- * parentheses (`lost (ECONNRESET)`), and what only the runner knows: the idle period of a
- * timeout, the bytes dropped by the shutdown deadline (which cuts with `abortConnection`, so
- * the reason alone says "aborted").
+ * The words after "Connection lost: ": core's description of `reason` (`lost (ECONNRESET)`),
+ * and what only the runner knows: the idle period of a timeout, the bytes dropped by the
+ * shutdown deadline (which cuts with `abortConnection`, so the reason alone says "aborted").
  */
 function describeLoss(reason: Failure, context: LossContext): string {
   if (context.droppedAtShutdown !== undefined)
     return `unsent data dropped at shutdown (${context.droppedAtShutdown} bytes)`;
-  const { kind, message } = describeConnectionLoss(reason);
   if (context.timedOutAfter !== undefined) return `timed out (idle for ${context.timedOutAfter} s)`;
-  if (kind === "lost" || kind === "aborted") {
-    const detail = message.slice(message.indexOf(":") + 1).trim();
-    return message === kind || detail === "" ? kind : `${kind} (${detail})`;
-  }
-  return message;
+  return describeConnectionLoss(reason).message;
 }
 
+/**
+ * The socket transport's prefix (`Echo,3,127.0.0.1`): wrappers between it and this protocol
+ * (the metrics' counting wrapper, policies) are looked through, since as transports their
+ * prefix is only their protocol's.
+ */
 function systemOf(transport: ITransport, protocol: TrackedProtocol): string {
-  return logPrefixOf(transport, protocol.logPrefix());
+  let t = transport;
+  while (t instanceof ForwardingTransport && t.hasTransport) t = t.transport;
+  return logPrefixOf(t, protocol.logPrefix());
 }
 
 function hostOf(addr: IAddress): string {

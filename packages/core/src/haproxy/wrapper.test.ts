@@ -185,6 +185,39 @@ describe("HAProxyWrappingFactory with v2 headers (Twisted's HAProxyWrappingFacto
 });
 
 describe("HAProxyWrappingFactory: what Torsion adds", () => {
+  it("forwards the wrapped protocol's transport calls, flow control included, to the socket's", () => {
+    const settings: unknown[] = [];
+    class FlowTransport extends StringTransportWithDisconnection {
+      readonly flowControl = {
+        pauseReading: true,
+        highWaterMark: 2,
+        lowWaterMark: 1,
+        maxUnsent: 3,
+      };
+      setFlowControl(options: unknown): void {
+        settings.push(options);
+      }
+    }
+    const factory = new HAProxyWrappingFactory(Factory.forProtocol(StaticProtocol), {
+      clock: new Clock(),
+    });
+    const proto = factory.buildProtocol(new IPv4Address("TCP", "127.0.0.1", 1));
+    const transport = new FlowTransport({ protocol: proto });
+    proto.makeConnection(transport);
+    proto.dataReceived(b("PROXY TCP4 1.1.1.1 2.2.2.2 5 6\r\nhi"));
+    const inner = proto.wrappedProtocol as StaticProtocol;
+    const t = inner.transport as HAProxyProtocol;
+    expect(t.flowControl).toBe(transport.flowControl);
+    t.setFlowControl({ pauseReading: false });
+    expect(settings).toEqual([{ pauseReading: false }]);
+    t.write("out");
+    expect(transport.value().toString()).toBe("out");
+    expect(t.disconnecting).toBe(false);
+    t.abortConnection();
+    expect(transport.aborted).toBe(true);
+    expect(t.disconnecting).toBe(true);
+  });
+
   it("builds the wrapped protocol only once the header is in, with the header's source", () => {
     const addrs: IAddress[] = [];
     const wrapped = new (class extends Factory {

@@ -15,20 +15,16 @@ import type { Failure } from "../failure.ts";
 import type {
   IAddress,
   IDelayedCall,
-  IHalfCloseableProtocol,
   IProtocol,
   IProtocolFactory,
-  IPullProducer,
-  IPushProducer,
   IReactorTime,
-  ITCPTransport,
   ITransport,
 } from "../interfaces.ts";
 import { Logger } from "../logger/logger.ts";
 import { logPrefixOf } from "../logging-context.ts";
+import { ForwardingTransport } from "../policies/forwarding-transport.ts";
 import type { MaybeAsync } from "../protocol/contain.ts";
 import { Factory } from "../protocol/factory.ts";
-import { Protocol } from "../protocol/protocol.ts";
 import { ProxyHeaderDecoder } from "./decoder.ts";
 import { InvalidProxyHeader } from "./errors.ts";
 import type { ProxyInfo } from "./info.ts";
@@ -60,13 +56,12 @@ function describe(address: IAddress): string {
  * `HAProxyProtocolWrapper`). It is the transport of the wrapped protocol, whose `getPeer()` and
  * `getHost()` are the header's addresses (the socket's own for `LOCAL`/`UNKNOWN`).
  */
-export class HAProxyProtocol extends Protocol implements ITCPTransport {
+export class HAProxyProtocol extends ForwardingTransport {
   readonly #factory: HAProxyWrappingFactory;
   readonly #decoder: ProxyHeaderDecoder;
   #info: ProxyInfo | null = null;
   #wrapped: IProtocol | null = null;
   #timer: IDelayedCall | null = null;
-  #disconnecting = false;
 
   constructor(factory: HAProxyWrappingFactory) {
     super();
@@ -109,7 +104,7 @@ export class HAProxyProtocol extends Protocol implements ITCPTransport {
     // The wrapped protocol's result goes back to the transport, which contains a rejection.
     const wrapped = this.#wrapped;
     if (wrapped !== null) return wrapped.dataReceived(data);
-    if (this.#info !== null || this.#disconnecting) return undefined;
+    if (this.#info !== null || this.disconnecting) return undefined;
     let result: ReturnType<ProxyHeaderDecoder["feed"]>;
     try {
       result = this.#decoder.feed(data);
@@ -151,22 +146,6 @@ export class HAProxyProtocol extends Protocol implements ITCPTransport {
     return wrapped.connectionLost(reason);
   }
 
-  // Offered only when the wrapped protocol has them: the transport looks them up when the
-  // peer half-closes, and a protocol without them gets the connection closed.
-  /** The wrapped protocol's `readConnectionLost`, if it has one. */
-  get readConnectionLost(): (() => MaybeAsync) | undefined {
-    const w = this.#wrapped as Partial<IHalfCloseableProtocol> | null;
-    return typeof w?.readConnectionLost === "function" ? () => w.readConnectionLost?.() : undefined;
-  }
-
-  /** The wrapped protocol's `writeConnectionLost`, if it has one. */
-  get writeConnectionLost(): (() => MaybeAsync) | undefined {
-    const w = this.#wrapped as Partial<IHalfCloseableProtocol> | null;
-    return typeof w?.writeConnectionLost === "function"
-      ? () => w.writeConnectionLost?.()
-      : undefined;
-  }
-
   #cancelTimer(): void {
     if (this.#timer?.active()) this.#timer.cancel();
     this.#timer = null;
@@ -178,7 +157,7 @@ export class HAProxyProtocol extends Protocol implements ITCPTransport {
 
   #refuse(why: string): void {
     this.#cancelTimer();
-    if (this.#disconnecting) return;
+    if (this.disconnecting) return;
     log.warn("Dropping connection from {peer}: {reason}", {
       peer: describe(this.transport.getPeer()),
       reason: why,
@@ -187,79 +166,16 @@ export class HAProxyProtocol extends Protocol implements ITCPTransport {
     this.loseConnection();
   }
 
-  // --- transport side: calls from the wrapped protocol --------------------------------------
-
-  write(data: string | Uint8Array): void {
-    this.transport.write(data);
-  }
-
-  writeSequence(data: ReadonlyArray<string | Uint8Array>): void {
-    this.transport.writeSequence(data);
-  }
-
-  loseConnection(): void {
-    this.#disconnecting = true;
-    this.transport.loseConnection();
-  }
-
-  /** `true` once this wrapper or the real transport started closing. */
-  get disconnecting(): boolean {
-    if (this.#disconnecting) return true;
-    return (this.transport as Partial<ITCPTransport>).disconnecting === true;
-  }
+  // --- transport side: the rest is ForwardingTransport's -------------------------------------
 
   /** The header's source address; the socket's peer before the header or for `LOCAL`/`UNKNOWN`. */
-  getPeer(): IAddress {
+  override getPeer(): IAddress {
     return this.#info?.source ?? this.transport.getPeer();
   }
 
   /** The header's destination address; the socket's host before the header or for `LOCAL`/`UNKNOWN`. */
-  getHost(): IAddress {
+  override getHost(): IAddress {
     return this.#info?.destination ?? this.transport.getHost();
-  }
-
-  abortConnection(): void {
-    this.#disconnecting = true;
-    this.#tcp("abortConnection").abortConnection();
-  }
-
-  loseWriteConnection(): void {
-    this.#tcp("loseWriteConnection").loseWriteConnection();
-  }
-
-  setTcpNoDelay(enabled: boolean): void {
-    this.#tcp("setTcpNoDelay").setTcpNoDelay(enabled);
-  }
-
-  setTcpKeepAlive(enabled: boolean, initialDelaySeconds?: number): void {
-    this.#tcp("setTcpKeepAlive").setTcpKeepAlive(enabled, initialDelaySeconds);
-  }
-
-  registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
-    this.#tcp("registerProducer").registerProducer(producer, streaming);
-  }
-
-  unregisterProducer(): void {
-    this.#tcp("unregisterProducer").unregisterProducer();
-  }
-
-  pauseProducing(): void {
-    this.#tcp("pauseProducing").pauseProducing();
-  }
-
-  resumeProducing(): void {
-    this.#tcp("resumeProducing").resumeProducing();
-  }
-
-  stopProducing(): void {
-    this.#tcp("stopProducing").stopProducing();
-  }
-
-  #tcp<K extends keyof ITCPTransport>(method: K): ITCPTransport {
-    const t = this.transport as Partial<ITCPTransport>;
-    if (typeof t[method] !== "function")
-      throw new TypeError(`${this.transport.constructor.name} has no ${String(method)}()`);
-    return t as ITCPTransport;
   }
 }
 

@@ -16,12 +16,8 @@ import type {
 } from "../interfaces.ts";
 import type { MaybeAsync } from "../protocol/contain.ts";
 import { ConnectionTimedOut } from "../transport/connection-loss.ts";
-import {
-  loseConnectionWith,
-  type ProtocolRegistry,
-  ProtocolWrapper,
-  WrappingFactory,
-} from "./wrapping.ts";
+import { loseConnectionWith } from "./forwarding-transport.ts";
+import { type ProtocolRegistry, ProtocolWrapper, WrappingFactory } from "./wrapping.ts";
 
 /** Options for {@link TimeoutMixin}. */
 export interface TimeoutMixinOptions {

@@ -10,24 +10,15 @@ import type { Failure } from "../failure.ts";
 import type {
   IAddress,
   IConnector,
-  IHalfCloseableProtocol,
   IProtocol,
   IProtocolFactory,
-  IPullProducer,
-  IPushProducer,
-  ITCPTransport,
   ITransport,
 } from "../interfaces.ts";
 import { logPrefixOf } from "../logging-context.ts";
 import type { MaybeAsync } from "../protocol/contain.ts";
 import { ClientFactory, isClientFactory } from "../protocol/factory.ts";
-import { Protocol } from "../protocol/protocol.ts";
-import {
-  type FlowControl,
-  type FlowControlOptions,
-  factoryFlowControl,
-  hasFlowControl,
-} from "../transport/flow-control.ts";
+import { type FlowControlOptions, factoryFlowControl } from "../transport/flow-control.ts";
+import { ForwardingTransport } from "./forwarding-transport.ts";
 
 /** What a {@link ProtocolWrapper} reports its connection's start and end to. */
 export interface ProtocolRegistry {
@@ -44,8 +35,9 @@ function wrappedLogPrefix(wrapper: object, wrapped: object): string {
 
 /**
  * Sits between a transport and a protocol, forwarding everything both ways: it is the
- * transport's protocol and the wrapped protocol's transport. Subclasses override the calls they
- * want to watch (`write`, `dataReceived`, …) and call `super`.
+ * transport's protocol and the wrapped protocol's transport (the transport side is
+ * {@link ForwardingTransport}'s). Subclasses override the calls they want to watch (`write`,
+ * `dataReceived`, …) and call `super`.
  *
  * The transport methods beyond {@link ITransport} (`abortConnection`, producers, TCP options)
  * are forwarded to the real transport and throw a `TypeError` if it lacks them. Half-close
@@ -53,11 +45,9 @@ function wrappedLogPrefix(wrapper: object, wrapped: object): string {
  * `IHalfCloseableProtocol`; otherwise the wrapper has neither, and the transport closes the
  * connection on the peer's FIN as it would for the unwrapped protocol.
  */
-export class ProtocolWrapper extends Protocol implements ITCPTransport {
+export class ProtocolWrapper extends ForwardingTransport {
   /** The protocol that receives the calls made on this wrapper. */
   readonly wrappedProtocol: IProtocol;
-  /** `true` once `loseConnection` was called on this wrapper. */
-  #disconnecting = false;
   readonly #registry: ProtocolRegistry;
 
   /**
@@ -83,86 +73,6 @@ export class ProtocolWrapper extends Protocol implements ITCPTransport {
     return this.wrappedProtocol.makeConnection(this);
   }
 
-  // --- transport side: calls from the wrapped protocol --------------------------------------
-
-  write(data: string | Uint8Array): void {
-    this.transport.write(data);
-  }
-
-  writeSequence(data: ReadonlyArray<string | Uint8Array>): void {
-    this.transport.writeSequence(data);
-  }
-
-  /** Close the real transport; `reason` (when given) is what `connectionLost` gets instead of `ConnectionDone`. */
-  loseConnection(reason?: Failure): void {
-    this.#disconnecting = true;
-    loseConnectionWith(this.transport, reason);
-  }
-
-  /** `true` once this wrapper or the real transport started closing. */
-  get disconnecting(): boolean {
-    if (this.#disconnecting) return true;
-    return this.hasTransport && (this.transport as Partial<ITCPTransport>).disconnecting === true;
-  }
-
-  getPeer(): IAddress {
-    return this.transport.getPeer();
-  }
-
-  getHost(): IAddress {
-    return this.transport.getHost();
-  }
-
-  abortConnection(): void {
-    this.#tcp("abortConnection").abortConnection();
-  }
-
-  loseWriteConnection(): void {
-    this.#tcp("loseWriteConnection").loseWriteConnection();
-  }
-
-  setTcpNoDelay(enabled: boolean): void {
-    this.#tcp("setTcpNoDelay").setTcpNoDelay(enabled);
-  }
-
-  setTcpKeepAlive(enabled: boolean, initialDelaySeconds?: number): void {
-    this.#tcp("setTcpKeepAlive").setTcpKeepAlive(enabled, initialDelaySeconds);
-  }
-
-  registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
-    this.#tcp("registerProducer").registerProducer(producer, streaming);
-  }
-
-  unregisterProducer(): void {
-    this.#tcp("unregisterProducer").unregisterProducer();
-  }
-
-  pauseProducing(): void {
-    this.#tcp("pauseProducing").pauseProducing();
-  }
-
-  resumeProducing(): void {
-    this.#tcp("resumeProducing").resumeProducing();
-  }
-
-  stopProducing(): void {
-    this.#tcp("stopProducing").stopProducing();
-  }
-
-  /** The real transport's flow control. */
-  get flowControl(): FlowControl {
-    const t: unknown = this.transport;
-    if (!hasFlowControl(t)) throw new TypeError(`${String(t)} has no flow control`);
-    return t.flowControl;
-  }
-
-  /** Change the real transport's flow control (see `FlowControlOptions`). */
-  setFlowControl(options: FlowControlOptions): void {
-    const t: unknown = this.transport;
-    if (!hasFlowControl(t)) throw new TypeError(`${String(t)} has no setFlowControl()`);
-    t.setFlowControl(options);
-  }
-
   // --- protocol side: calls from the transport ------------------------------------------------
 
   override dataReceived(data: Buffer): MaybeAsync {
@@ -174,29 +84,6 @@ export class ProtocolWrapper extends Protocol implements ITCPTransport {
     this.connected = false;
     this.#registry.unregisterProtocol(this);
     return this.wrappedProtocol.connectionLost(reason);
-  }
-
-  // Offered only when the wrapped protocol has them: the transport looks them up when the peer
-  // half-closes, and closes the connection of a protocol without them, as it would unwrapped.
-  /** The wrapped protocol's `readConnectionLost` (`IHalfCloseableProtocol`), if it has one. */
-  get readConnectionLost(): (() => MaybeAsync) | undefined {
-    const w = this.wrappedProtocol as Partial<IHalfCloseableProtocol>;
-    return typeof w.readConnectionLost === "function" ? () => w.readConnectionLost!() : undefined;
-  }
-
-  /** The wrapped protocol's `writeConnectionLost` (`IHalfCloseableProtocol`), if it has one. */
-  get writeConnectionLost(): (() => MaybeAsync) | undefined {
-    const w = this.wrappedProtocol as Partial<IHalfCloseableProtocol>;
-    return typeof w.writeConnectionLost === "function" ? () => w.writeConnectionLost!() : undefined;
-  }
-
-  /** The real transport, checked to have `method`. */
-  #tcp<K extends keyof ITCPTransport>(method: K): ITCPTransport {
-    const t = this.transport as Partial<ITCPTransport>;
-    if (typeof t[method] !== "function") {
-      throw new TypeError(`${this.transport.constructor.name} has no ${String(method)}()`);
-    }
-    return t as ITCPTransport;
   }
 }
 
@@ -274,15 +161,4 @@ export class WrappingFactory extends ClientFactory implements ProtocolRegistry {
   unregisterProtocol(p: ProtocolWrapper): void {
     this.protocols.delete(p);
   }
-}
-
-/**
- * `transport.loseConnection()`, passing `reason` along to transports that take one (Torsion's
- * stream transports and {@link ProtocolWrapper}, as Twisted's `loseConnection(_connDone)`).
- *
- * @internal
- */
-export function loseConnectionWith(transport: ITransport, reason: Failure | undefined): void {
-  if (reason === undefined) transport.loseConnection();
-  else (transport.loseConnection as (reason?: Failure) => void).call(transport, reason);
 }

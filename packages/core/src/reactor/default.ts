@@ -11,7 +11,11 @@ import { type TransportChoice, useTransport } from "./transport-choice.ts";
 
 /** Options of {@link createReactor}. */
 export interface ReactorOptions {
-  /** Listening TCP/UNIX ports on `native` (`@torsion/native`), `portable` (`node:net`) or `auto`; default `TORSION_TRANSPORT`, else portable. */
+  /**
+   * Listening TCP/UNIX ports on `native` (`@torsion/native`), `portable` (`node:net`) or `auto`
+   * (native when the addon loads, else portable, logged once); default `TORSION_TRANSPORT`, else
+   * `auto`.
+   */
   transport?: TransportChoice;
 }
 

@@ -1,16 +1,19 @@
 /**
  * Which transport a reactor's listening TCP and UNIX ports use: `portable` (`node:net`) or
  * `native` (`@torsion/native`, a libuv binding behind the same `StreamSocket` seam), chosen with
- * `createReactor({ transport })` or `TORSION_TRANSPORT=native|portable|auto`. `auto` is native
- * when the addon loads. `@torsion/native` is an optional peer: it is looked up at run time, so
- * core neither needs it to build nor to run; when it is missing or does not load, the portable
- * transport is used and that is logged once, at `info`.
+ * `createReactor({ transport })` or `TORSION_TRANSPORT=native|portable|auto`. The default is
+ * `auto`: native when the addon loads, portable otherwise. `@torsion/native` is an optional
+ * peer: it is looked up at run time, so core neither needs it to build nor to run; when it is
+ * missing or does not load, the portable transport is used and that is logged once, at `info`.
  *
  * Only listening TCP and UNIX ports go native; client connections and TLS ports stay on
- * `node:net`/`node:tls`.
+ * `node:net`/`node:tls`. In a `node:cluster` worker (`twist --workers`) listening ports stay
+ * portable too, whatever the choice: the cluster shares one listening socket between workers
+ * through `node:net`'s handles, which a native socket cannot join (logged once, at `info`).
  *
  * @module
  */
+import cluster from "node:cluster";
 import { createRequire } from "node:module";
 import * as net from "node:net";
 import { join } from "node:path";
@@ -34,6 +37,7 @@ const choices = new WeakMap<object, TransportChoice>();
 const CHOICES: readonly string[] = ["native", "portable", "auto"];
 let native: NativeModule | null | undefined;
 let warnedEnvironment = false;
+let notedClusterWorker = false;
 
 /**
  * Set the transport of `reactor`'s listening ports opened from now on (what `twist --transport`
@@ -47,10 +51,21 @@ export function useTransport(reactor: object, choice: TransportChoice): void {
   choices.set(reactor, choice);
 }
 
-/** The transport `reactor`'s listening ports use: its choice, else `TORSION_TRANSPORT`, else portable. */
+/**
+ * The transport `reactor`'s listening ports use: its choice, else `TORSION_TRANSPORT`, else
+ * `auto` (native when `@torsion/native` loads); portable in a cluster worker.
+ */
 export function transportOf(reactor: object): TransportName {
   const choice = choices.get(reactor) ?? fromEnvironment();
   if (choice === "portable") return "portable";
+  if (cluster.isWorker) {
+    if (!notedClusterWorker)
+      log.info(
+        "Native transport not used in a cluster worker: the cluster shares its listening sockets through node:net; using the portable transport",
+      );
+    notedClusterWorker = true;
+    return "portable";
+  }
   return loadNative() === null ? "portable" : "native";
 }
 
@@ -62,14 +77,14 @@ export function createStreamServer(reactor: object): net.Server {
 
 function fromEnvironment(): TransportChoice {
   const value = process.env.TORSION_TRANSPORT;
-  if (value === undefined || value === "") return "portable";
+  if (value === undefined || value === "") return "auto";
   if (CHOICES.includes(value)) return value as TransportChoice;
   if (!warnedEnvironment)
-    log.warn("TORSION_TRANSPORT={value} is not native, portable or auto; using portable", {
+    log.warn("TORSION_TRANSPORT={value} is not native, portable or auto; using auto", {
       value,
     });
   warnedEnvironment = true;
-  return "portable";
+  return "auto";
 }
 
 /** `@torsion/native` if it is installed and its addon loaded; otherwise `null` (logged once). */

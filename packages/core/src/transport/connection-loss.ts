@@ -23,8 +23,8 @@ export interface ConnectionLossDescription {
   /** What happened. */
   kind: ConnectionLossKind;
   /**
-   * A short phrase for a log line: `closed cleanly`, `lost: ECONNRESET`, `aborted`,
-   * `aborted: dataReceived threw …`, `timed out`, `unsent data dropped at shutdown (120 bytes)`.
+   * A short phrase for a log line: `closed cleanly`, `lost (ECONNRESET)`, `aborted`,
+   * `aborted (dataReceived threw …)`, `timed out`, `unsent data dropped at shutdown (120 bytes)`.
    */
   message: string;
   /** The system error code of a lost connection (`ECONNRESET`, `EPIPE`, `ETIMEDOUT`), if any. */
@@ -54,18 +54,18 @@ export function describeConnectionLoss(reason: Failure): ConnectionLossDescripti
   if (v instanceof ConnectionDone) return { kind: "clean", message: "closed cleanly" };
   if (v instanceof ConnectionAborted) {
     const detail = abortDetail(v.message);
-    return { kind: "aborted", message: detail === "" ? "aborted" : `aborted: ${detail}` };
+    return { kind: "aborted", message: detail === "" ? "aborted" : `aborted (${detail})` };
   }
   const code = errorCode(v);
   if (v instanceof ConnectionLost || code !== undefined) {
     const description: ConnectionLossDescription = {
       kind: "lost",
-      message: code === undefined ? `lost: ${reason.getErrorMessage()}` : `lost: ${code}`,
+      message: `lost (${code ?? reason.getErrorMessage()})`,
     };
     if (code !== undefined) description.code = code;
     return description;
   }
-  return { kind: "lost", message: `lost: ${reason.getErrorMessage()}` };
+  return { kind: "lost", message: `lost (${reason.getErrorMessage()})` };
 }
 
 /** The system error code on `error` or along its `cause` chain. */

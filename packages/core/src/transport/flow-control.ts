@@ -31,8 +31,11 @@ export interface FlowControlOptions {
   highWaterMark?: number;
   /**
    * Bytes of unsent data at or below which reading resumes. Default
-   * {@link DEFAULT_LOW_WATER_MARK} (32 KiB). The check is made when the socket reports
-   * `drain`; Node's `net.Socket` reports it once its buffer has been handed to the kernel.
+   * {@link DEFAULT_LOW_WATER_MARK} (32 KiB). The check is made each time a chunk written past
+   * this mark has been handed to the kernel (its write callback), and at `drain`. On the native
+   * transport that is chunk by chunk; `net.Socket` sends the chunks queued behind a pending
+   * write as one `writev` and reports them together, so on the portable transport reading may
+   * resume only once such a batch is sent, at worst once the buffer is empty.
    */
   lowWaterMark?: number;
   /**

@@ -281,18 +281,21 @@ export class StreamPort implements IListeningPort, ConnectionOwner {
   }
 
   #onServerError = (err: NodeJS.ErrnoException): void => {
-    if (err.code === "EMFILE" || err.code === "ENFILE") this.#outOfDescriptors(err.code);
+    if (err.code === "EMFILE" || err.code === "ENFILE")
+      this.#outOfDescriptors(err.code, (err as { acceptPausedMs?: number }).acceptPausedMs);
     else log.failure("Error on {port}", Failure.from(err), { port: String(this) });
   };
 
   /**
-   * Accepting failed for want of a file descriptor. libuv closes the connection it could not
-   * accept (its reserve-descriptor trick, so the loop does not spin on a ready listening
-   * socket), and Node's listening socket cannot be told to stop accepting; so a burst is
-   * counted and logged once, when it has lasted {@link ACCEPT_BACKOFF} seconds, rather than
-   * once per connection. The next burst starts a new count.
+   * Accepting failed for want of a file descriptor. On `node:net`, libuv closes the connection
+   * it could not accept (its reserve-descriptor trick, so the loop does not spin on a ready
+   * listening socket) and Node's listening socket cannot be told to stop accepting; the native
+   * transport instead stops accepting for `pausedMs` (the connections wait in the backlog) and
+   * says so. Either way a burst is counted and logged once, when it has lasted
+   * {@link ACCEPT_BACKOFF} seconds, rather than once per connection or pause. The next burst
+   * starts a new count.
    */
-  #outOfDescriptors(code: string): void {
+  #outOfDescriptors(code: string, pausedMs: number | undefined): void {
     this.#refusedForDescriptors++;
     if (this.#descriptorBurst !== undefined) return;
     const time = this.#hooks as Partial<IReactorTime>;
@@ -300,10 +303,16 @@ export class StreamPort implements IListeningPort, ConnectionOwner {
       this.#descriptorBurst = undefined;
       const count = this.#refusedForDescriptors;
       this.#refusedForDescriptors = 0;
-      log.error(
-        "{count} connection(s) to {port} dropped: out of file descriptors ({code}); raise the limit (ulimit -n) or lower the load",
-        { count, port: String(this), code },
-      );
+      if (pausedMs !== undefined)
+        log.error(
+          "Accepting on {port} paused {count} time(s) for {pausedMs} ms: out of file descriptors ({code}); connections wait in the backlog. Raise the limit (ulimit -n) or lower the load",
+          { count, port: String(this), code, pausedMs },
+        );
+      else
+        log.error(
+          "{count} connection(s) to {port} dropped: out of file descriptors ({code}); raise the limit (ulimit -n) or lower the load",
+          { count, port: String(this), code },
+        );
     };
     if (typeof time.callLater === "function")
       this.#descriptorBurst = time.callLater(ACCEPT_BACKOFF, report);

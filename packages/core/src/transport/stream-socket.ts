@@ -23,10 +23,12 @@
  *
  * Flow control (see `flow-control.ts`) needs nothing beyond these members: after a write the
  * transport reads `writableLength` (and `writableNeedDrain`); past its high-water mark it calls
- * `pause()`, and on the `drain` that must follow (Node emits it once the buffer is empty) it
- * calls `resume()`. A socket that emits `drain` early, with data still queued, still works: the
- * transport resumes on a `drain` that finds `writableLength` at or below its low-water mark,
- * or after which no further `drain` is due (`writableNeedDrain` false).
+ * `pause()`; it resumes at its low-water mark, told by the callbacks of the writes made past
+ * that mark (each runs once its chunk was handed to the kernel), or at the latest on the `drain`
+ * that must follow (Node emits it once the buffer is empty). A socket that emits `drain` early,
+ * with data still queued, still works: the transport resumes on a `drain` that finds
+ * `writableLength` at or below its low-water mark, or after which no further `drain` is due
+ * (`writableNeedDrain` false).
  *
  * @module
  * @internal
@@ -37,8 +39,12 @@ export const kTransport: unique symbol = Symbol("torsion.transport");
 
 /** The members of a connected stream socket the transport relies on (`net.Socket` has them all). */
 export interface StreamSocket {
-  /** Queue `data`; `false` once the write buffer passed its high-water mark (then `drain` follows). */
-  write(data: string | Uint8Array): boolean;
+  /**
+   * Queue `data`; `false` once the write buffer passed its high-water mark (then `drain`
+   * follows). `callback` runs (later, never inside `write`) once this chunk and everything
+   * before it was handed to the kernel, or with an error if the socket closed first.
+   */
+  write(data: string | Uint8Array, callback?: (error?: Error | null) => void): boolean;
   /** Hold writes until {@link uncork}, which sends them with one `writev`. */
   cork(): void;
   uncork(): void;

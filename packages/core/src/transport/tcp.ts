@@ -53,6 +53,12 @@ const FLOW_PAUSED = 128; // reading stopped because the write buffer passed its 
 const USER_PAUSED = 256; // pauseProducing called (and not resumed)
 const DRAIN_LISTENED = 512; // the `drain` listener is attached
 
+/**
+ * Each transport's write callback, made the first time a write leaves the buffer past the
+ * low-water mark (kept here, not in a field: most connections never need one).
+ */
+const afterWriteCallbacks = new WeakMap<TCPTransport, (error?: Error | null) => void>();
+
 /** Told when a connection has closed (after the protocol's `connectionLost`). */
 export interface ConnectionOwner {
   connectionClosed(transport: TCPTransport, reason: Failure): void;
@@ -241,7 +247,10 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
   write(data: string | Uint8Array): void {
     if (this.#flags & WRITE_SHUT) return;
     const s = this.#socket;
-    const ok = s.write(data);
+    const ok =
+      s.writableLength + sizeOf(data) <= this.#flow.lowWaterMark
+        ? s.write(data)
+        : s.write(data, this.#afterWrite());
     if (this.#producer !== null) this.#producer.wrote(ok);
     if (!ok) this.#bufferFull(); // `write` returns true below the socket's own mark (16 KiB)
   }
@@ -251,7 +260,13 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
     if (this.#flags & WRITE_SHUT) return;
     const s = this.#socket;
     s.cork();
-    for (let i = 0; i < data.length; i++) s.write(data[i]!);
+    const last = data.length - 1;
+    for (let i = 0; i < last; i++) s.write(data[i]!);
+    if (last >= 0) {
+      const chunk = data[last]!;
+      if (s.writableLength + sizeOf(chunk) <= this.#flow.lowWaterMark) s.write(chunk);
+      else s.write(chunk, this.#afterWrite());
+    }
     s.uncork();
     const ok = !s.writableNeedDrain;
     if (this.#producer !== null) this.#producer.wrote(ok);
@@ -352,7 +367,9 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
    * As a client (the default) the server's certificate and host name are verified unless
    * `options.rejectUnauthorized` is `false`; a failure closes the connection and
    * `connectionLost` gets `CertificateError`. As a server (`server` true) `options` must hold
-   * `key` and `cert`.
+   * `key` and `cert`. Flow control carries over: the water marks stay, and reading paused by
+   * flow control (or by `pauseProducing`) stays paused on the TLS socket until the plain-text
+   * data queued before the switch has drained to the low-water mark.
    *
    * @throws Error if TLS was already started; NotConnectedError if the connection is closing.
    */
@@ -360,12 +377,15 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
     if (this.isSecure) throw new Error("TLS is already started on this connection");
     if (this.#flags & WRITE_SHUT)
       throw new NotConnectedError("Cannot start TLS: the connection is closing");
+    const plain = this.#socket;
     // A native socket hands its descriptor over to a net.Socket, which node:tls can wrap.
-    const raw = (this.#socket.handOver?.() ?? this.#socket) as unknown as Socket;
+    const raw = (plain.handOver?.() ?? plain) as unknown as Socket;
     raw.removeListener("data", TCPTransport.#onData);
     raw.removeListener("end", TCPTransport.#onEnd);
     raw.removeListener("close", TCPTransport.#onClose);
-    raw.removeListener("drain", TCPTransport.#onDrain);
+    // While flow control holds reading, the plain socket's `drain` (and the callbacks of its
+    // writes past the low-water mark) are what release it: its queue drains before TLS starts.
+    if (!(this.#flags & FLOW_PAUSED)) raw.removeListener("drain", TCPTransport.#onDrain);
     // `error` stays on the plain socket: an error nobody listens to would crash the process.
     const secure = server
       ? new tls.TLSSocket(raw, { ...(options as tls.TLSSocketOptions), isServer: true })
@@ -377,6 +397,10 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
     this.#socket = secure as unknown as Hosted;
     TCPTransport.#attach(this.#socket, this);
     if (this.#flags & DRAIN_LISTENED) this.#socket.on("drain", TCPTransport.#onDrain);
+    // Reading stays as it was: the TLS socket would start flowing with its `data` listener.
+    if (this.#flags & (FLOW_PAUSED | USER_PAUSED | DISCONNECTING)) this.#socket.pause();
+    if (this.#flags & FLOW_PAUSED && plain.writableLength <= this.#flow.lowWaterMark)
+      this.#flowResume(); // nothing left to wait for
   }
 
   // --- IConsumer --------------------------------------------------------------------------------
@@ -483,6 +507,28 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
       s.pause();
       this.#listenDrain();
     }
+  }
+
+  /**
+   * The callback of writes that leave the buffer past the low-water mark: once such a chunk was
+   * handed to the kernel, reading that flow control paused resumes if the buffer is down to the
+   * mark. (`drain` alone comes only once the buffer is empty: `net.Socket` reports nothing in
+   * between.) Writes below the mark carry no callback, so the common case costs nothing.
+   */
+  #afterWrite(): (error?: Error | null) => void {
+    let callback = afterWriteCallbacks.get(this);
+    if (callback === undefined) {
+      callback = (error) => {
+        if (
+          !error &&
+          this.#flags & FLOW_PAUSED &&
+          this.#socket.writableLength <= this.#flow.lowWaterMark
+        )
+          this.#flowResume();
+      };
+      afterWriteCallbacks.set(this, callback);
+    }
+    return callback;
   }
 
   /** `drain`: tell the producer; resume reading that flow control paused. */
@@ -602,6 +648,11 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
       log_system: this.logPrefix(),
     });
   }
+}
+
+/** At most the bytes `data` takes in the buffer (a string's length: at most its UTF-8 size). */
+function sizeOf(data: string | Uint8Array): number {
+  return typeof data === "string" ? data.length : data.byteLength;
 }
 
 /** The reason for a connection that ended with a socket error. */

@@ -24,14 +24,21 @@
  * reactors each have their own. An async cleanup hook closes what is still open when the
  * environment is torn down (a worker ends).
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* accept4 */
+#endif
 #ifndef NAPI_VERSION
 #define NAPI_VERSION 8
 #endif
 #include <node_api.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <uv.h>
 
 #define SLAB_SIZE (512 * 1024)
@@ -50,6 +57,7 @@
 #define COPY_CACHE 128
 #define COPY_MAX_BLOCKS 8
 #define STACK_BUFS 16
+#define ACCEPT_BATCH 128 /* connections accepted per readiness callback (then other handles run) */
 
 #define CHECK(call)                                                                          \
   do {                                                                                       \
@@ -57,7 +65,7 @@
   } while (0)
 
 enum { CB_CONNECTION, CB_READ, CB_WRITTEN, CB_FINISH, CB_CLOSE, CB_COUNT };
-enum { KIND_TCP = 1, KIND_PIPE = 2 };
+enum { KIND_TCP = 1, KIND_PIPE = 2, KIND_LISTENER = 3 };
 
 struct handle;
 
@@ -86,6 +94,7 @@ typedef struct handle {
     uv_stream_t stream;
     uv_tcp_t tcp;
     uv_pipe_t pipe;
+    uv_poll_t poll; /* KIND_LISTENER */
   } u;
   int kind;
   uint32_t slot;
@@ -98,6 +107,18 @@ typedef struct handle {
   struct handle* prev;
   struct handle* next;
 } handle;
+
+/* A listening socket: a descriptor bound and listened on here, watched by the handle's uv_poll_t,
+ * and accepted from here. Not uv_listen: libuv accepts by itself there and, out of descriptors,
+ * closes what it cannot accept without telling anyone; here accepting stops instead (the
+ * connections wait in the backlog) until JavaScript resumes it. */
+typedef struct listener {
+  handle h; /* first, so a listener is a handle */
+  int fd;
+  int child_kind;  /* KIND_TCP or KIND_PIPE: what accept() makes */
+  int accepted_fd; /* accepted, offered to JavaScript's connection callback; -1 when none */
+  int paused;      /* polling stopped after an accept error, until resumeAccept() */
+} listener;
 
 typedef struct write_req {
   uv_write_t req;
@@ -217,6 +238,14 @@ static void close_handle(handle* h) {
   if (h->closing) return;
   h->closing = 1;
   uv_close(&h->u.handle, on_closed);
+  if (h->kind == KIND_LISTENER) {
+    /* uv_close stopped the poll watcher (and dropped it from epoll): the descriptor can go. */
+    listener* l = (listener*)h;
+    if (l->accepted_fd >= 0) close(l->accepted_fd);
+    l->accepted_fd = -1;
+    close(l->fd);
+    l->fd = -1;
+  }
 }
 
 /* Make the handle's async context and strong reference to its wrapper. Called from JavaScript,
@@ -371,37 +400,182 @@ static napi_value js_init(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static void on_connection(uv_stream_t* server, int status) {
-  handle* h = (handle*)server->data;
-  if (h->closing || h->d->tearing_down) return;
-  napi_env env = h->d->env;
+/* --- listening and accepting ----------------------------------------------------------------- */
+
+/* A listener handle watching `fd` (bound and listening) for readiness. */
+static listener* new_listener(env_data* d, int child_kind, int fd) {
+  listener* l = (listener*)calloc(1, sizeof(listener));
+  if (l == NULL) return NULL;
+  handle* h = &l->h;
+  if (take_slot(d, h) != 0) {
+    free(l);
+    return NULL;
+  }
+  if (uv_poll_init_socket(d->loop, &h->u.poll, fd) != 0) {
+    d->table[h->slot] = NULL;
+    if (h->slot < d->free_slot) d->free_slot = h->slot;
+    free(l);
+    return NULL;
+  }
+  h->kind = KIND_LISTENER;
+  h->u.handle.data = h;
+  l->fd = fd;
+  l->child_kind = child_kind;
+  l->accepted_fd = -1;
+  link_handle(d, h);
+  return l;
+}
+
+static void report_accept(listener* l, int status) {
+  napi_env env = l->h.d->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
   napi_value argv[1] = {number(env, status)};
-  call_js(h, CB_CONNECTION, 1, argv);
+  call_js(&l->h, CB_CONNECTION, 1, argv);
   napi_close_handle_scope(env, scope);
 }
 
-/* Bind and listen; returns the External, or a (negative) libuv error and the syscall. */
-static napi_value finish_listen(napi_env env, handle* h, napi_value wrapper, int backlog, int err,
-                                const char* syscall) {
-  if (err == 0) err = uv_listen(&h->u.stream, backlog, on_connection), syscall = "listen";
-  if (err != 0) {
-    close_handle(h);
-    napi_value out, code, sc;
-    CHECK(napi_create_object(env, &out));
-    code = number(env, err);
-    CHECK(napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc));
-    CHECK(napi_set_named_property(env, out, "errno", code));
-    CHECK(napi_set_named_property(env, out, "syscall", sc));
-    return out;
+/* Non-blocking, close-on-exec descriptors (one call on Linux, fcntl elsewhere). */
+static int set_flags(int fd) {
+  if (fd >= 0 && (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 ||
+                  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0)) {
+    int err = errno;
+    close(fd);
+    errno = err;
+    return -1;
   }
-  if (adopt_wrapper(env, h, wrapper, "TorsionNativeServer") != 0) {
-    close_handle(h);
+  return fd;
+}
+
+static int accept_nonblocking(int fd) {
+#ifdef __linux__
+  return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+#else
+  return set_flags(accept(fd, NULL, NULL));
+#endif
+}
+
+static int socket_nonblocking(int family) {
+#ifdef __linux__
+  return socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+#else
+  return set_flags(socket(family, SOCK_STREAM, 0));
+#endif
+}
+
+/* An accept error about that one connection (it went away, or a network error was pending on
+ * it: accept(2) says to retry), not about the listening socket or the process. */
+static int accept_error_is_transient(int err) {
+  switch (err) {
+    case EINTR:
+    case ECONNABORTED:
+    case EPROTO:
+    case ENETDOWN:
+    case ENOPROTOOPT:
+    case EHOSTDOWN:
+    case EHOSTUNREACH:
+    case EOPNOTSUPP:
+    case ENETUNREACH:
+#ifdef ENONET
+    case ENONET:
+#endif
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+/* The listening socket is readable: accept what is pending (at most ACCEPT_BATCH; the poll is
+ * level-triggered, so the rest comes next iteration), offering each to JavaScript, which takes
+ * it with accept(). An error that is not about one connection (EMFILE, ENFILE, ENOBUFS, ...)
+ * stops polling, so the loop does not spin on a listening socket that stays readable; the
+ * pending connections wait in the backlog and JavaScript resumes polling later. */
+static void on_acceptable(uv_poll_t* poll, int status, int events) {
+  listener* l = (listener*)poll->data;
+  (void)events;
+  for (int i = 0; i < ACCEPT_BATCH; i++) {
+    if (l->h.closing || l->h.d->tearing_down || l->paused) return;
+    int err = status;
+    if (err == 0) {
+      int fd = accept_nonblocking(l->fd);
+      if (fd >= 0) {
+        l->accepted_fd = fd;
+        report_accept(l, 0);
+        if (l->accepted_fd >= 0) close(l->accepted_fd); /* not taken (the server is closing) */
+        l->accepted_fd = -1;
+        continue;
+      }
+      err = errno;
+      if (err == EAGAIN || err == EWOULDBLOCK) return;
+      if (accept_error_is_transient(err)) continue;
+      err = uv_translate_sys_error(err);
+    }
+    uv_poll_stop(poll);
+    l->paused = 1;
+    report_accept(l, err);
+    return;
+  }
+}
+
+/* Start watching a bound, listening descriptor; returns the handle's slot, or (negative) error. */
+static napi_value start_listener(napi_env env, napi_value wrapper, int child_kind, int fd,
+                                 const char* name) {
+  listener* l = new_listener(get_data(env), child_kind, fd);
+  if (l == NULL) {
+    close(fd);
+    napi_throw_error(env, NULL, "cannot create a listening handle");
+    return NULL;
+  }
+  if (adopt_wrapper(env, &l->h, wrapper, name) != 0) {
+    close_handle(&l->h);
     napi_throw_error(env, NULL, "cannot create the server's async context");
     return NULL;
   }
-  return wrap(env, h);
+  uv_poll_start(&l->h.u.poll, UV_READABLE, on_acceptable);
+  return wrap(env, &l->h);
+}
+
+/* { errno, syscall } for a failed listen (node:net reports bind failures as `listen` too). */
+static napi_value listen_failure(napi_env env, int err, const char* syscall) {
+  napi_value out, sc;
+  CHECK(napi_create_object(env, &out));
+  CHECK(napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc));
+  CHECK(napi_set_named_property(env, out, "errno", number(env, err)));
+  CHECK(napi_set_named_property(env, out, "syscall", sc));
+  return out;
+}
+
+/* socket() + options + bind() + listen(), as uv_tcp_bind/uv_pipe_bind and uv_listen do; returns
+ * the descriptor, or a negative libuv error with *syscall set. */
+static int bind_listen(int family, const struct sockaddr* addr, socklen_t len, int v6only,
+                       int backlog, const char** syscall) {
+  *syscall = "socket";
+  int fd = socket_nonblocking(family);
+  if (fd < 0) return uv_translate_sys_error(errno);
+  int on = 1;
+  if (family != AF_UNIX) {
+    *syscall = "setsockopt";
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        (family == AF_INET6 && v6only &&
+         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) != 0))
+      goto fail;
+  }
+  *syscall = "bind";
+  if (bind(fd, addr, len) != 0) {
+    if (errno == EADDRINUSE) *syscall = "listen"; /* libuv reports it at listen, as node:net */
+    goto fail;
+  }
+  *syscall = "listen";
+  if (listen(fd, backlog) != 0) goto fail;
+  return fd;
+fail: {
+  int err = errno;
+  close(fd);
+  /* libuv's conventions: EAFNOSUPPORT is EINVAL; a UNIX path in a missing directory EACCES. */
+  if (err == EAFNOSUPPORT) return UV_EINVAL;
+  if (family == AF_UNIX && err == ENOENT) return UV_EACCES;
+  return uv_translate_sys_error(err);
+}
 }
 
 /* listenTCP(wrapper, host, port, backlog, ipv6Only) */
@@ -420,18 +594,16 @@ static napi_value js_listen_tcp(napi_env env, napi_callback_info info) {
   CHECK(napi_get_value_int32(env, argv[3], &backlog));
   CHECK(napi_get_value_bool(env, argv[4], &v6only));
   struct sockaddr_storage addr;
-  int err = strchr(host, ':') != NULL
-                ? uv_ip6_addr(host, port, (struct sockaddr_in6*)&addr)
-                : uv_ip4_addr(host, port, (struct sockaddr_in*)&addr);
-  handle* h = new_handle(get_data(env), KIND_TCP);
-  if (h == NULL) {
-    napi_throw_error(env, NULL, "cannot create a TCP handle");
-    return NULL;
-  }
-  if (err == 0)
-    err = uv_tcp_bind(&h->u.tcp, (struct sockaddr*)&addr,
-                      strchr(host, ':') != NULL && v6only ? UV_TCP_IPV6ONLY : 0);
-  return finish_listen(env, h, argv[0], backlog, err, "bind");
+  int v6 = strchr(host, ':') != NULL;
+  int err = v6 ? uv_ip6_addr(host, port, (struct sockaddr_in6*)&addr)
+               : uv_ip4_addr(host, port, (struct sockaddr_in*)&addr);
+  if (err != 0) return listen_failure(env, err, "bind");
+  const char* syscall;
+  int fd = bind_listen(v6 ? AF_INET6 : AF_INET, (struct sockaddr*)&addr,
+                       v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in), v6only,
+                       backlog, &syscall);
+  if (fd < 0) return listen_failure(env, fd, syscall);
+  return start_listener(env, argv[0], KIND_TCP, fd, "TorsionNativeServer");
 }
 
 /* listenPipe(wrapper, path, backlog) */
@@ -446,25 +618,36 @@ static napi_value js_listen_pipe(napi_env env, napi_callback_info info) {
     return NULL;
   }
   CHECK(napi_get_value_int32(env, argv[2], &backlog));
-  handle* h = new_handle(get_data(env), KIND_PIPE);
-  if (h == NULL) {
-    napi_throw_error(env, NULL, "cannot create a pipe handle");
-    return NULL;
-  }
-  int err = uv_pipe_bind(&h->u.pipe, path);
-  return finish_listen(env, h, argv[0], backlog, err, "bind");
+  struct sockaddr_un addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sun_family = AF_UNIX;
+  if (strlen(path) >= sizeof addr.sun_path) return listen_failure(env, UV_EINVAL, "bind");
+  memcpy(addr.sun_path, path, strlen(path));
+  const char* syscall;
+  int fd = bind_listen(AF_UNIX, (struct sockaddr*)&addr, sizeof addr, 0, backlog, &syscall);
+  if (fd < 0) return listen_failure(env, fd, syscall);
+  return start_listener(env, argv[0], KIND_PIPE, fd, "TorsionNativeServer");
 }
 
-/* accept(server, wrapper): the connection's External (already reading), or a libuv error. */
+/* accept(server, wrapper): inside the connection callback, the connection just accepted as a
+ * handle (already reading), or a libuv error. */
 static napi_value js_accept(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   handle* server = get_handle(env, argv[0]);
-  if (server == NULL) return throw_closed(env);
-  handle* h = new_handle(server->d, server->kind);
-  if (h == NULL) return number(env, UV_ENOMEM);
-  int err = uv_accept(&server->u.stream, &h->u.stream);
+  if (server == NULL || server->kind != KIND_LISTENER) return throw_closed(env);
+  listener* l = (listener*)server;
+  int fd = l->accepted_fd;
+  if (fd < 0) return number(env, UV_EAGAIN);
+  l->accepted_fd = -1;
+  handle* h = new_handle(server->d, l->child_kind);
+  if (h == NULL) {
+    close(fd);
+    return number(env, UV_ENOMEM);
+  }
+  int err = h->kind == KIND_TCP ? uv_tcp_open(&h->u.tcp, fd) : uv_pipe_open(&h->u.pipe, fd);
+  if (err != 0) close(fd); /* the handle did not take it */
   if (err == 0) err = uv_read_start(&h->u.stream, on_alloc, on_read);
   if (err != 0) {
     close_handle(h);
@@ -476,6 +659,19 @@ static napi_value js_accept(napi_env env, napi_callback_info info) {
     return number(env, UV_ENOMEM);
   }
   return wrap(env, h);
+}
+
+/* resumeAccept(server): poll again after an accept error paused it. */
+static napi_value js_resume_accept(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  handle* h = get_handle(env, argv[0]);
+  if (h == NULL || h->kind != KIND_LISTENER) return number(env, UV_EBADF);
+  listener* l = (listener*)h;
+  if (!l->paused) return number(env, 0);
+  l->paused = 0;
+  return number(env, uv_poll_start(&h->u.poll, UV_READABLE, on_acceptable));
 }
 
 static napi_value fill_address(napi_env env, napi_value out, struct sockaddr_storage* ss) {
@@ -509,11 +705,20 @@ static napi_value get_name(napi_env env, napi_callback_info info, int peer) {
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   handle* h = get_handle(env, argv[0]);
   if (h == NULL) return number(env, UV_EBADF);
-  if (h->kind != KIND_TCP) return number(env, UV_ENOTSUP);
   struct sockaddr_storage ss;
   int len = sizeof ss;
-  int err = peer ? uv_tcp_getpeername(&h->u.tcp, (struct sockaddr*)&ss, &len)
-                 : uv_tcp_getsockname(&h->u.tcp, (struct sockaddr*)&ss, &len);
+  int err;
+  if (h->kind == KIND_LISTENER && !peer && ((listener*)h)->child_kind == KIND_TCP) {
+    socklen_t slen = sizeof ss;
+    err = getsockname(((listener*)h)->fd, (struct sockaddr*)&ss, &slen) == 0
+              ? 0
+              : uv_translate_sys_error(errno);
+  } else if (h->kind == KIND_TCP) {
+    err = peer ? uv_tcp_getpeername(&h->u.tcp, (struct sockaddr*)&ss, &len)
+               : uv_tcp_getsockname(&h->u.tcp, (struct sockaddr*)&ss, &len);
+  } else {
+    return number(env, UV_ENOTSUP);
+  }
   if (err != 0) return number(env, err);
   return fill_address(env, argv[1], &ss);
 }
@@ -917,7 +1122,7 @@ NAPI_MODULE_INIT() {
       {"setNoDelay", js_set_no_delay}, {"setKeepAlive", js_set_keep_alive},
       {"ref", js_ref},             {"handOver", js_hand_over},
       {"setBorrowed", js_set_borrowed}, {"writeBorrowed", js_write_borrowed},
-      {"borrowBuffer", js_borrow_buffer},
+      {"borrowBuffer", js_borrow_buffer}, {"resumeAccept", js_resume_accept},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;
