@@ -1,14 +1,11 @@
-// The Torsion echo server for the echo benchmark (../shared/bench/run-echo.sh): a `Protocol`
-// that writes back what it receives, listening on 127.0.0.1 with the port as first argument.
-// Run `cd packages/core && npx tsc -p tsconfig.json` first: it imports the built package.
+// The Torsion echo server for the echo benchmark (../shared/bench/run-echo.sh): Echo, which
+// writes back what it receives, listening on 127.0.0.1 with the port as first argument.
+// The protocol is @torsion/echo's Echo, for `torsion` and `torsion-native` alike (it takes
+// borrowed data where the transport lends it: native does, portable ignores it).
+// Run `pnpm build` first: it imports the built packages.
 // Usage: node echo-server.mjs PORT
-import { Factory, Protocol, reactor, serverFromString } from "../packages/core/dist/index.js";
-
-class Echo extends Protocol {
-  dataReceived(data) {
-    this.transport.write(data);
-  }
-}
+import { Factory, reactor, serverFromString } from "../packages/core/dist/index.js";
+import { Echo } from "../packages/echo/dist/index.js";
 
 const port = Number(process.argv[2]);
 if (!Number.isInteger(port)) {

@@ -157,6 +157,18 @@ export interface IProtocol {
   dataReceived(data: Buffer): void | PromiseLike<void>;
   /** The connection is closed: `ConnectionDone` (clean) or `ConnectionLost` (anything else). */
   connectionLost(reason: Failure): void | PromiseLike<void>;
+  /**
+   * Opt in to borrowed data (read once, when the connection starts): `true` declares that
+   * {@link IProtocol.dataReceived} consumes each Buffer during the call. The Buffer is then
+   * valid only during that call (a transport may read the next chunk into the same memory):
+   * the protocol keeps no reference to it, nor to a `subarray` of it, and copies what it
+   * keeps. Writing it to this protocol's own transport is fine (the transport copies what it
+   * cannot send at once); handing it to anything else that may hold it (another connection,
+   * a stream, a promise) is not. In return a transport that supports it (`@torsion/native`)
+   * reads into one reused buffer: no allocation per read. Without it (the default), every
+   * Buffer is the protocol's to keep. The portable transport always hands out owned Buffers.
+   */
+  readonly receivesBorrowedData?: boolean;
 }
 
 /** A protocol that wants to hear about each half of the connection closing (TCP half-close). */

@@ -14,6 +14,15 @@ import { DatagramGuard, DatagramProtocol, Protocol, reactor } from "@torsion/cor
  * bounded by the socket buffers.
  */
 export class Echo extends Protocol {
+  /**
+   * `true`: each chunk is written back during the call and not kept, so a transport that
+   * supports it (`@torsion/native`) may lend it (no allocation per read); see
+   * `IProtocol.receivesBorrowedData`.
+   */
+  get receivesBorrowedData(): boolean {
+    return true;
+  }
+
   override dataReceived(data: Buffer): void {
     this.transport.write(data);
   }

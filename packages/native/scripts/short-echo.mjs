@@ -11,13 +11,18 @@ if (!available) {
 const rounds = Number(process.argv[2] ?? 200);
 const conns = Number(process.argv[3] ?? 4);
 const server = createServer();
+let accepted = 0;
 server.on("connection", (c) => {
-  c.on("data", (d) => {
-    c.cork();
-    c.write(d.subarray(0, 1));
-    c.write(d.subarray(1));
-    c.uncork();
-  });
+  // Every other connection takes borrowed chunks (the shared borrow buffer; what the kernel
+  // does not take at once is copied), the others owned ones, written back corked.
+  if (accepted++ % 2 === 0) c.setDataListener((d) => c.write(d), true);
+  else
+    c.on("data", (d) => {
+      c.cork();
+      c.write(d.subarray(0, 1));
+      c.write(d.subarray(1));
+      c.uncork();
+    });
   c.on("end", () => c.end());
   c.on("error", () => {});
 });
@@ -45,6 +50,30 @@ function client(i) {
     s.on("close", resolve);
   });
 }
+// A client that sends 1 MiB before reading anything: the borrowed echo's writes go partial and
+// queue copies, which must be exact.
+function slowClient() {
+  return new Promise((resolve, reject) => {
+    const payload = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 7) & 255;
+    const s = net.connect(port, "127.0.0.1");
+    const chunks = [];
+    s.pause();
+    s.on("connect", () => {
+      s.write(payload);
+      s.end();
+      setTimeout(() => s.resume(), 200);
+    });
+    s.on("data", (d) => chunks.push(d));
+    s.on("error", reject);
+    s.on("close", () => {
+      if (!Buffer.concat(chunks).equals(payload)) reject(new Error("slow echo differs"));
+      else resolve();
+    });
+  });
+}
 await Promise.all(Array.from({ length: conns }, (_, i) => client(i)));
+accepted = 0;
+await slowClient();
 server.close();
 console.log(`echoed ${rounds} x ${conns}`);

@@ -14,7 +14,8 @@ export type Handle = number & { readonly __handle: unique symbol };
 export interface Binding {
   init(callbacks: {
     connection(this: unknown, status: number): void;
-    read(this: unknown, slab: ArrayBuffer | undefined, offset: number, nread: number): void;
+    /** `nread` bytes at `offset` of `slab`; no slab for a borrowed read (borrow buffer, offset 0), EOF or an error. */
+    read(this: unknown, nread: number, slab?: ArrayBuffer, offset?: number): void;
     written(this: unknown, bytes: number, status: number): void;
     finish(this: unknown, status: number): void;
     close(this: unknown): void;
@@ -34,8 +35,9 @@ export interface Binding {
   accept(server: Handle, wrapper: object): Handle | number;
   sockname(h: Handle, out: object): number;
   peername(h: Handle, out: object): number;
-  write(h: Handle, data: Uint8Array): number;
-  writev(h: Handle, data: Uint8Array[]): number;
+  /** Bytes queued, `undefined` when the kernel took everything, or a negative libuv error. */
+  write(h: Handle, data: Uint8Array): number | undefined;
+  writev(h: Handle, data: Uint8Array[]): number | undefined;
   shutdown(h: Handle): number;
   close(h: Handle, reset: boolean): void;
   readStart(h: Handle): number;
@@ -44,6 +46,9 @@ export interface Binding {
   setKeepAlive(h: Handle, on: boolean, delaySeconds: number): number;
   ref(h: Handle, on: boolean): void;
   handOver(h: Handle): number;
+  setBorrowed(h: Handle, on: boolean): void;
+  writeBorrowed(h: Handle, length: number): number | undefined;
+  borrowBuffer(): ArrayBuffer;
   resumeAccept(server: Handle): number;
 }
 

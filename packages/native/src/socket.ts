@@ -9,6 +9,7 @@ import * as net from "node:net";
 import { getDefaultHighWaterMark } from "node:stream";
 import type { Binding, Handle } from "./binding.ts";
 import { errnoError } from "./errors.ts";
+import { borrowedView, isBorrowed, isBorrowedView, ownedView } from "./views.ts";
 
 const UV_EOF = -4095;
 const UV_ECANCELED = -125;
@@ -21,6 +22,32 @@ const FINISHED = 8;
 const DESTROYED = 16;
 const NEED_DRAIN = 32;
 const HANDED_OVER = 64;
+const BORROWED = 128; // reads go to the addon's borrow buffer (see setDataListener)
+const DATA_LISTENED = 256; // someone called on("data") (besides the direct listener)
+const TCP = 512; // a TCP socket (else UNIX)
+
+/**
+ * The socket's listener table, in place of EventEmitter's `{ __proto__: null }`: that one is a
+ * dictionary (a hash table of a few hundred bytes once the transport's three listeners are in
+ * it), this one keeps the six events of the seam in fields, about 80 bytes. Every EventEmitter
+ * method works on it unchanged (they only read, set and delete keys; a field left `undefined`
+ * is no listener); its prototype has no properties, as a null-prototype object.
+ */
+function SocketEvents(this: Record<string, unknown>): void {
+  this.data = undefined;
+  this.end = undefined;
+  this.error = undefined;
+  this.close = undefined;
+  this.drain = undefined;
+  this.finish = undefined;
+  this.newListener = undefined;
+  this.removeListener = undefined;
+}
+SocketEvents.prototype = Object.create(null);
+const newEvents = SocketEvents as unknown as new () => Record<string, unknown>;
+
+/** What {@link NativeSocket.setDataListener} takes: called with the socket as `this`. */
+export type DataListener = (this: NativeSocket, chunk: Buffer) => void;
 
 /** The local or remote address of a TCP socket, as `net.Socket#address()` gives it. */
 export interface SocketAddress {
@@ -54,13 +81,11 @@ function runWaiting(waiting: Waiting, error?: Error): void {
 }
 
 let binding: Binding;
-let slabBuffer: Buffer | undefined;
-let slab: ArrayBuffer | undefined;
 let init: (socket: NativeSocket, b: Binding, h: Handle) => void;
 
 /** @internal The addon's callbacks for connections, with the socket as `this`. */
 export let socketCallbacks: {
-  read(this: NativeSocket, slab: ArrayBuffer | undefined, offset: number, nread: number): void;
+  read(this: NativeSocket, nread: number, slab?: ArrayBuffer, offset?: number): void;
   written(this: NativeSocket, bytes: number, status: number): void;
   finish(this: NativeSocket, status: number): void;
   close(this: NativeSocket): void;
@@ -78,7 +103,8 @@ export let socketCallbacks: {
  * Received data: each `data` Buffer is the caller's to keep. It is a view of a 512 KiB slab
  * that the addon fills at an offset that only moves forward and replaces, never reuses, when
  * it is nearly full, so no Buffer ever handed out changes afterwards (a kept Buffer keeps its
- * slab alive, as a pooled `Buffer.allocUnsafe` does).
+ * slab alive, as a pooled `Buffer.allocUnsafe` does). The one exception is opted into with
+ * {@link NativeSocket.setDataListener}: borrowed chunks, valid only during the call.
  */
 export class NativeSocket extends EventEmitter {
   #h: Handle | null = null;
@@ -90,16 +116,26 @@ export class NativeSocket extends EventEmitter {
   #error: Error | undefined;
   #peer: SocketAddress | undefined;
   #afterHandOver: (() => void) | undefined;
+  #onData: DataListener | null = null;
   /** Write callbacks not yet run; `null` until a write passes one (most connections never do). */
   #waiting: Waiting | null = null;
-  readonly #tcp: boolean;
-  /** Bytes of queued writes past which `write` returns `false`. */
-  readonly writableHighWaterMark: number = getDefaultHighWaterMark(false);
 
   /** @internal Made by {@link NativeServer} for each accepted connection. */
   constructor(tcp: boolean) {
     super();
-    this.#tcp = tcp;
+    (this as unknown as { _events: object })._events = new newEvents();
+    if (tcp) this.#flags = TCP;
+  }
+
+  /** Bytes of queued writes past which `write` returns `false` (Node's default for streams). */
+  get writableHighWaterMark(): number {
+    return getDefaultHighWaterMark(false);
+  }
+
+  /** The names of the events with listeners (the listener table keeps empty fields). */
+  override eventNames(): (string | symbol)[] {
+    const events = (this as unknown as { _events: Record<string | symbol, unknown> })._events;
+    return Reflect.ownKeys(events).filter((k) => events[k] !== undefined);
   }
 
   static {
@@ -108,13 +144,17 @@ export class NativeSocket extends EventEmitter {
       socket.#h = h;
     };
     socketCallbacks = {
-      read(buffer, offset, nread) {
+      read(nread, buffer, offset) {
         if (nread > 0) {
-          if (buffer !== slab) {
-            slab = buffer;
-            slabBuffer = Buffer.from(buffer as ArrayBuffer);
+          const flags = this.#flags;
+          const chunk =
+            buffer === undefined ? borrowedView(binding, nread) : ownedView(buffer, offset!, nread);
+          const listener = this.#onData;
+          if (listener === null) this.emit("data", chunk);
+          else {
+            listener.call(this, chunk);
+            if (flags & DATA_LISTENED) this.emit("data", chunk);
           }
-          this.emit("data", slabBuffer!.subarray(offset, offset + nread));
         } else if (nread === UV_EOF) {
           this.#flags |= EOF;
           this.emit("end");
@@ -161,6 +201,40 @@ export class NativeSocket extends EventEmitter {
     };
   }
 
+  /**
+   * Deliver data by calling `listener` (with this socket as `this`) instead of emitting `data`:
+   * one direct call per chunk, none of an event's machinery. `data` listeners still get every
+   * chunk, after it. With `borrowed`, each chunk is a view valid only during the call (the
+   * next read overwrites it): the listener must consume it then, keep no reference to it and
+   * copy what it keeps. Writing it back to this socket is fine (the socket copies what it
+   * cannot send at once). Without `borrowed`, chunks are the listener's to keep, as `data`'s.
+   * `null` goes back to `data` events (and owned chunks).
+   */
+  setDataListener(listener: DataListener | null, borrowed = false): void {
+    this.#onData = listener;
+    const on = listener !== null && borrowed;
+    if (on === ((this.#flags & BORROWED) !== 0)) return;
+    this.#flags = on ? this.#flags | BORROWED : this.#flags & ~BORROWED;
+    if (this.#h !== null) binding.setBorrowed(this.#h, on);
+  }
+
+  // `data` listeners are told apart from the direct listener so that the hot path does not
+  // ask the emitter (`once` and `prependOnceListener` come through these).
+  override on(event: string | symbol, listener: (...args: any[]) => void): this {
+    if (event === "data") this.#flags |= DATA_LISTENED;
+    return super.on(event, listener);
+  }
+
+  override addListener(event: string | symbol, listener: (...args: any[]) => void): this {
+    if (event === "data") this.#flags |= DATA_LISTENED;
+    return super.addListener(event, listener);
+  }
+
+  override prependListener(event: string | symbol, listener: (...args: any[]) => void): this {
+    if (event === "data") this.#flags |= DATA_LISTENED;
+    return super.prependListener(event, listener);
+  }
+
   /** @internal */
   static init(socket: NativeSocket, b: Binding, h: Handle): void {
     init(socket, b, h);
@@ -173,10 +247,15 @@ export class NativeSocket extends EventEmitter {
    */
   write(data: string | Uint8Array, callback?: WriteCallback): boolean {
     if (this.#flags & (END_CALLED | DESTROYED)) return false;
-    const chunk = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+    let chunk = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     if (this.#corked !== null) {
+      // Held past this call, maybe past the next read: a borrowed chunk is copied.
+      if (isBorrowed(chunk)) chunk = Buffer.from(chunk);
       this.#corked.push(chunk);
       this.#corkedBytes += chunk.byteLength;
+    } else if (this.#flags & BORROWED && isBorrowedView(chunk)) {
+      // A borrowed view as handed out: the addon knows where its bytes are.
+      this.#send(binding.writeBorrowed(this.#h!, chunk.length), chunk.length);
     } else {
       this.#send(binding.write(this.#h!, chunk), chunk.byteLength);
     }
@@ -298,7 +377,7 @@ export class NativeSocket extends EventEmitter {
   /** The local address `{ address, port, family }`; an empty object for a UNIX socket. */
   address(): SocketAddress | Record<string, never> {
     const out = {} as SocketAddress;
-    if (this.#tcp && this.#h !== null) binding.sockname(this.#h, out);
+    if (this.#flags & TCP && this.#h !== null) binding.sockname(this.#h, out);
     return out;
   }
 
@@ -339,7 +418,7 @@ export class NativeSocket extends EventEmitter {
   }
 
   #peerAddress(): SocketAddress | undefined {
-    if (this.#peer === undefined && this.#tcp && this.#h !== null) {
+    if (this.#peer === undefined && this.#flags & TCP && this.#h !== null) {
       const out = {} as SocketAddress;
       if (binding.peername(this.#h, out) === 0) this.#peer = out;
     }
@@ -358,8 +437,15 @@ export class NativeSocket extends EventEmitter {
     );
   }
 
-  /** After the addon took `bytes`: `result` of them are queued (the rest went at once), or an error. */
-  #send(result: number, bytes: number): void {
+  /**
+   * After the addon took `bytes`: `result` of them are queued (`undefined`: none, all went at
+   * once), or an error.
+   */
+  #send(result: number | undefined, bytes: number): void {
+    if (result === undefined) {
+      if (this.#waiting !== null) this.#waiting.done += bytes;
+      return;
+    }
     if (result >= 0 && this.#waiting !== null) this.#waiting.done += bytes - result;
     if (result > 0) this.#queued += result;
     else if (result < 0) {

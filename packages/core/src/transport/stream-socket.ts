@@ -59,6 +59,14 @@ export interface StreamSocket {
   resume(): unknown;
   /** Optional: stop reading and return a `net.Socket` on the same connection (for STARTTLS). */
   handOver?(): unknown;
+  /**
+   * Optional direct data path: call `listener` (with the socket as `this`) for each chunk
+   * instead of emitting `data` (`data` listeners, if any, still get it). With `borrowed`, a
+   * chunk is valid only during the call (see `IProtocol.receivesBorrowedData`); the socket
+   * must then never keep a reference to one after a `write` returns. `net.Socket` does not
+   * have it: the transport listens to `data` there.
+   */
+  setDataListener?(listener: (this: any, chunk: Buffer) => void, borrowed: boolean): void;
   setNoDelay(noDelay?: boolean): unknown;
   setKeepAlive(enable?: boolean, initialDelayMs?: number): unknown;
   /** Bytes queued in user space, not yet handed to the kernel. */

@@ -154,7 +154,14 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
 
   static #attach(socket: Hosted, transport: TCPTransport): void {
     socket[kTransport] = transport;
-    socket.on("data", TCPTransport.#onData);
+    // A socket with a direct data path (native) calls #onData itself; one that supports
+    // borrowed chunks hands them out to a protocol that consumes data during the call.
+    if (typeof socket.setDataListener === "function")
+      socket.setDataListener(
+        TCPTransport.#onData,
+        transport.#protocol.receivesBorrowedData === true,
+      );
+    else socket.on("data", TCPTransport.#onData);
     socket.on("end", TCPTransport.#onEnd);
     socket.on("error", TCPTransport.#onError);
     socket.on("close", TCPTransport.#onClose);

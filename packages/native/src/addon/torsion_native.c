@@ -11,8 +11,14 @@
  * - Received bytes are read into a slab (an ArrayBuffer owned by JavaScript) at an offset that
  *   only moves forward; a slab is replaced, never reused, when too little of it is left. So a
  *   Buffer carved from it stays valid for as long as a protocol keeps it.
+ * - A connection marked `borrowed` (its protocol consumes data during the call) reads into the
+ *   environment's one borrow buffer instead, overwritten by the next read of any such
+ *   connection: no allocation per read. Reads are delivered synchronously, one at a time, so
+ *   one buffer serves them all.
  * - A write that the kernel does not take at once (uv_try_write first) is queued with uv_write,
- *   holding a reference to the JS Buffer (or array of Buffers) until its callback.
+ *   holding a reference to the JS Buffer (or array of Buffers) until its callback; bytes that
+ *   lie in the borrow buffer are copied instead (it is overwritten by the next read), so no
+ *   write ever keeps a borrowed chunk past the call.
  *
  * Everything lives in per-environment instance data: no globals, so worker threads and several
  * reactors each have their own. An async cleanup hook closes what is still open when the
@@ -37,6 +43,19 @@
 
 #define SLAB_SIZE (512 * 1024)
 #define SLAB_MIN_FREE (64 * 1024) /* a whole 64 KiB read: a split read means split writes, and Nagle */
+/* Borrowed reads: up to BORROW_SIZE while the connection has nothing queued for writing (fewer
+ * system calls and callbacks when streaming), READ_SIZE once it has (flow control stops reading
+ * past its high-water mark, and what one read adds beyond it stays as small as node:net's). */
+#define BORROW_SIZE (256 * 1024)
+#define READ_SIZE (64 * 1024)
+/* Copies of borrowed bytes that must wait for the kernel: small ones in the request's own
+ * allocation, larger ones in COPY_BLOCK blocks recycled per environment (up to COPY_CACHE of
+ * them): allocating and freeing 64-256 KiB per write would have glibc trim and fault the pages
+ * in again on every one, which costs more than the copy. */
+#define COPY_SMALL (8 * 1024)
+#define COPY_BLOCK (64 * 1024)
+#define COPY_CACHE 128
+#define COPY_MAX_BLOCKS 8
 #define STACK_BUFS 16
 #define ACCEPT_BATCH 128 /* connections accepted per readiness callback (then other handles run) */
 
@@ -57,6 +76,10 @@ typedef struct env_data {
   napi_ref slab_ref;
   char* slab;
   size_t slab_used;
+  napi_ref borrow_ref; /* the borrow buffer (an ArrayBuffer of BORROW_SIZE), made on first use */
+  char* borrow;
+  char* blocks[COPY_CACHE]; /* free COPY_BLOCK blocks */
+  unsigned free_blocks;
   struct handle* handles; /* every open handle, to close them at environment teardown */
   struct handle** table;  /* slot number -> handle, for JavaScript */
   uint32_t table_size;
@@ -77,6 +100,7 @@ typedef struct handle {
   uint32_t slot;
   int closing;
   int reading;
+  int borrowed; /* reads go to the borrow buffer */
   env_data* d;
   napi_ref self;
   napi_async_context actx;
@@ -98,8 +122,11 @@ typedef struct listener {
 
 typedef struct write_req {
   uv_write_t req;
-  napi_ref data;
+  napi_ref data; /* the JS Buffer(s) being written, or NULL when copies hold the bytes */
   size_t bytes;
+  unsigned nblocks;                /* COPY_BLOCK blocks holding the copy */
+  char* blocks[COPY_MAX_BLOCKS];
+  char copy[];                     /* or here, a small copy */
 } write_req;
 
 /* --- helpers ------------------------------------------------------------------------------ */
@@ -113,6 +140,13 @@ static env_data* get_data(napi_env env) {
 static napi_value number(napi_env env, double v) {
   napi_value out;
   napi_create_double(env, v, &out);
+  return out;
+}
+
+/* The hot paths' numbers (sizes, offsets, libuv codes) are small integers: a Smi, no double. */
+static napi_value int32(napi_env env, int32_t v) {
+  napi_value out;
+  napi_create_int32(env, v, &out);
   return out;
 }
 
@@ -268,9 +302,38 @@ static int new_slab(env_data* d) {
   return 0;
 }
 
+static int new_borrow(env_data* d) {
+  napi_env env = d->env;
+  napi_handle_scope scope;
+  napi_value ab;
+  void* data;
+  int r = -1;
+  napi_open_handle_scope(env, &scope);
+  if (napi_create_arraybuffer(env, BORROW_SIZE, &data, &ab) == napi_ok &&
+      napi_create_reference(env, ab, 1, &d->borrow_ref) == napi_ok) {
+    d->borrow = (char*)data;
+    r = 0;
+  }
+  napi_close_handle_scope(env, scope);
+  return r;
+}
+
+static int is_borrowed(env_data* d, const char* p) {
+  return d->borrow != NULL && p >= d->borrow && p < d->borrow + BORROW_SIZE;
+}
+
 static void on_alloc(uv_handle_t* uvh, size_t suggested, uv_buf_t* buf) {
-  env_data* d = ((handle*)uvh->data)->d;
+  handle* h = (handle*)uvh->data;
+  env_data* d = h->d;
   (void)suggested;
+  if (h->borrowed) {
+    if (d->borrow == NULL && new_borrow(d) != 0) {
+      *buf = uv_buf_init(NULL, 0);
+      return;
+    }
+    *buf = uv_buf_init(d->borrow, h->u.stream.write_queue_size == 0 ? BORROW_SIZE : READ_SIZE);
+    return;
+  }
   if (d->slab == NULL || SLAB_SIZE - d->slab_used < SLAB_MIN_FREE) {
     napi_handle_scope scope;
     napi_open_handle_scope(d->env, &scope);
@@ -288,28 +351,28 @@ static void on_alloc(uv_handle_t* uvh, size_t suggested, uv_buf_t* buf) {
 static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
   handle* h = (handle*)stream->data;
   env_data* d = h->d;
-  (void)buf;
   if (nread == 0 || h->closing || d->tearing_down) return;
   napi_env env = d->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
+  /* read(nread[, slab, offset]): a borrowed read is at offset 0 of the borrow buffer, which the
+   * JS side already knows (borrowBuffer()); an owned one names its slab and offset. */
   napi_value argv[3];
-  if (nread > 0) {
+  size_t argc = 1;
+  argv[0] = int32(env, (int32_t)nread);
+  if (nread > 0 && buf->base != d->borrow) {
     size_t offset = d->slab_used;
     /* Keep the next read 8-byte aligned; the bytes just read now belong to their Buffer. */
     d->slab_used += ((size_t)nread + 7) & ~(size_t)7;
-    napi_get_reference_value(env, d->slab_ref, &argv[0]);
-    argv[1] = number(env, (double)offset);
-    argv[2] = number(env, (double)nread);
-  } else {
+    napi_get_reference_value(env, d->slab_ref, &argv[1]);
+    argv[2] = int32(env, (int32_t)offset);
+    argc = 3;
+  } else if (nread < 0) {
     /* EOF or an error: the JS side stops reading on EOF and closes on an error. */
     uv_read_stop(stream);
     h->reading = 0;
-    napi_get_undefined(env, &argv[0]);
-    argv[1] = number(env, 0);
-    argv[2] = number(env, (double)nread);
   }
-  call_js(h, CB_READ, 3, argv);
+  call_js(h, CB_READ, argc, argv);
   napi_close_handle_scope(env, scope);
 }
 
@@ -676,18 +739,68 @@ static void on_written(uv_write_t* req, int status) {
     napi_env env = d->env;
     napi_handle_scope scope;
     napi_open_handle_scope(env, &scope);
-    napi_delete_reference(env, w->data);
+    if (w->data != NULL) napi_delete_reference(env, w->data);
     if (!h->closing) {
-      napi_value argv[2] = {number(env, (double)w->bytes), number(env, status)};
+      napi_value argv[2] = {number(env, (double)w->bytes), int32(env, status)};
       call_js(h, CB_WRITTEN, 2, argv);
     }
     napi_close_handle_scope(env, scope);
   }
+  for (unsigned i = 0; i < w->nblocks; i++) {
+    if (!d->tearing_down && d->free_blocks < COPY_CACHE) d->blocks[d->free_blocks++] = w->blocks[i];
+    else free(w->blocks[i]);
+  }
   free(w);
 }
 
+static char* take_block(env_data* d) {
+  return d->free_blocks > 0 ? d->blocks[--d->free_blocks] : (char*)malloc(COPY_BLOCK);
+}
+
+/* Copy `bufs` (`total` bytes) into `w`: its own area (allocated with the request), or recycled
+ * blocks with `in_blocks`; fills `out` with the buffers to write and returns how many (0: out of
+ * memory, the caller frees the blocks taken). */
+static unsigned copy_bufs(env_data* d, write_req* w, const uv_buf_t* bufs, size_t n, size_t total,
+                          int in_blocks, uv_buf_t* out) {
+  if (!in_blocks) {
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+      memcpy(w->copy + at, bufs[i].base, bufs[i].len);
+      at += bufs[i].len;
+    }
+    out[0] = uv_buf_init(w->copy, (unsigned int)total);
+    return 1;
+  }
+  unsigned nb = (unsigned)((total + COPY_BLOCK - 1) / COPY_BLOCK);
+  for (unsigned b = 0; b < nb; b++) {
+    char* block = take_block(d);
+    if (block == NULL) return 0;
+    w->blocks[w->nblocks++] = block;
+    out[b] = uv_buf_init(block, 0);
+  }
+  unsigned b = 0;
+  for (size_t i = 0; i < n; i++) {
+    const char* src = bufs[i].base;
+    size_t left = bufs[i].len;
+    while (left > 0) {
+      size_t room = COPY_BLOCK - out[b].len;
+      if (room == 0) {
+        b++;
+        continue;
+      }
+      size_t k = left < room ? left : room;
+      memcpy(out[b].base + out[b].len, src, k);
+      out[b].len += (unsigned int)k;
+      src += k;
+      left -= k;
+    }
+  }
+  return nb;
+}
+
 /* Send `bufs` now as far as the kernel takes them (uv_try_write, IOV_MAX at a time), queue the
- * rest with uv_write keeping `owner` alive. Returns the bytes queued (0: all sent) or an error. */
+ * rest with uv_write keeping `owner` alive (or a copy of borrowed bytes). Returns the bytes
+ * queued, undefined when all were sent, or a (negative) error. */
 static napi_value send_bufs(napi_env env, handle* h, napi_value owner, uv_buf_t* bufs, size_t n) {
   size_t total = 0;
   for (size_t i = 0; i < n; i++) total += bufs[i].len;
@@ -695,7 +808,7 @@ static napi_value send_bufs(napi_env env, handle* h, napi_value owner, uv_buf_t*
   while (first < n) {
     int r = uv_try_write(&h->u.stream, bufs + first, (unsigned int)(n - first));
     if (r == UV_EAGAIN || r == UV_ENOSYS) break;
-    if (r < 0) return number(env, r);
+    if (r < 0) return int32(env, r);
     size_t written = (size_t)r;
     total -= written;
     while (first < n && written >= bufs[first].len) written -= bufs[first++].len;
@@ -707,21 +820,71 @@ static napi_value send_bufs(napi_env env, handle* h, napi_value owner, uv_buf_t*
     /* Whole buffers went out: either all of them, or IOV_MAX of them; try the next batch. */
   }
   while (first < n && bufs[first].len == 0) first++;
-  if (first == n) return number(env, 0);
-  write_req* w = (write_req*)malloc(sizeof(write_req));
-  if (w == NULL) return number(env, UV_ENOMEM);
+  if (first == n) return NULL; /* all sent: undefined, no number to make */
+  env_data* d = h->d;
+  int borrowed = 0;
+  for (size_t i = first; i < n && !borrowed; i++) borrowed = is_borrowed(d, bufs[i].base);
+  /* A copy too large for COPY_MAX_BLOCKS (a long writev) goes in one allocation. */
+  int in_blocks = borrowed && total > COPY_SMALL && total <= (size_t)COPY_BLOCK * COPY_MAX_BLOCKS;
+  write_req* w = (write_req*)malloc(sizeof(write_req) + (borrowed && !in_blocks ? total : 0));
+  if (w == NULL) return int32(env, UV_ENOMEM);
   w->bytes = total;
-  if (napi_create_reference(env, owner, 1, &w->data) != napi_ok) {
+  w->data = NULL;
+  w->nblocks = 0;
+  uv_buf_t copies[COPY_MAX_BLOCKS];
+  if (borrowed) {
+    /* The borrow buffer is overwritten by the next read: queue a copy of what is left. */
+    unsigned k = copy_bufs(d, w, bufs + first, n - first, total, in_blocks, copies);
+    if (k == 0) {
+      for (unsigned i = 0; i < w->nblocks; i++) free(w->blocks[i]);
+      free(w);
+      return int32(env, UV_ENOMEM);
+    }
+    bufs = copies;
+    first = 0;
+    n = k;
+  } else if (napi_create_reference(env, owner, 1, &w->data) != napi_ok) {
     free(w);
-    return number(env, UV_ENOMEM);
+    return int32(env, UV_ENOMEM);
   }
   int err = uv_write(&w->req, &h->u.stream, bufs + first, (unsigned int)(n - first), on_written);
   if (err != 0) {
-    napi_delete_reference(env, w->data);
+    if (w->data != NULL) napi_delete_reference(env, w->data);
+    for (unsigned i = 0; i < w->nblocks; i++) free(w->blocks[i]);
     free(w);
-    return number(env, err);
+    return int32(env, err);
   }
   return number(env, (double)total);
+}
+
+/* writeBorrowed(h, length): write the first `length` bytes of the borrow buffer (the JS side
+ * passes a borrowed view it handed out this way: no Buffer to look into). */
+static napi_value js_write_borrowed(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  uint32_t len;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  handle* h = get_handle(env, argv[0]);
+  if (h == NULL) return int32(env, UV_EBADF);
+  CHECK(napi_get_value_uint32(env, argv[1], &len));
+  if (h->d->borrow == NULL || len > BORROW_SIZE) {
+    napi_throw_range_error(env, NULL, "writeBorrowed: bad length");
+    return NULL;
+  }
+  uv_buf_t buf = uv_buf_init(h->d->borrow, len);
+  return send_bufs(env, h, NULL, &buf, 1);
+}
+
+/* borrowBuffer(): the borrow buffer (an ArrayBuffer), made now if no read made it yet. */
+static napi_value js_borrow_buffer(napi_env env, napi_callback_info info) {
+  env_data* d = get_data(env);
+  napi_value ab;
+  if (d->borrow == NULL && new_borrow(d) != 0) {
+    napi_throw_error(env, NULL, "cannot allocate the borrow buffer");
+    return NULL;
+  }
+  CHECK(napi_get_reference_value(env, d->borrow_ref, &ab));
+  return ab;
 }
 
 /* write(h, buffer) */
@@ -835,6 +998,18 @@ static napi_value js_read_stop(napi_env env, napi_callback_info info) {
   return set_reading(env, info, 0);
 }
 
+/* setBorrowed(h, on): whether reads go to the borrow buffer (see the top of this file). */
+static napi_value js_set_borrowed(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  bool on;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  handle* h = get_handle(env, argv[0]);
+  CHECK(napi_get_value_bool(env, argv[1], &on));
+  if (h != NULL) h->borrowed = on;
+  return NULL;
+}
+
 /* setNoDelay(h, on) / setKeepAlive(h, on, delaySeconds): no-ops on UNIX sockets. */
 static napi_value js_set_no_delay(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -903,6 +1078,9 @@ static void on_teardown(napi_async_cleanup_hook_handle hook, void* arg) {
   if (d->slab_ref != NULL) napi_delete_reference(d->env, d->slab_ref);
   d->slab_ref = NULL;
   d->slab = NULL;
+  if (d->borrow_ref != NULL) napi_delete_reference(d->env, d->borrow_ref);
+  d->borrow_ref = NULL;
+  d->borrow = NULL;
   if (d->handles == NULL) {
     d->cleanup = NULL;
     napi_remove_async_cleanup_hook(hook);
@@ -916,6 +1094,7 @@ static void free_data(napi_env env, void* data, void* hint) {
   (void)env;
   (void)hint;
   /* The references were deleted at teardown; only our own memory is left to free. */
+  for (unsigned i = 0; i < d->free_blocks; i++) free(d->blocks[i]);
   free(d->table);
   free(d);
 }
@@ -942,7 +1121,8 @@ NAPI_MODULE_INIT() {
       {"readStart", js_read_start}, {"readStop", js_read_stop},
       {"setNoDelay", js_set_no_delay}, {"setKeepAlive", js_set_keep_alive},
       {"ref", js_ref},             {"handOver", js_hand_over},
-      {"resumeAccept", js_resume_accept},
+      {"setBorrowed", js_set_borrowed}, {"writeBorrowed", js_write_borrowed},
+      {"borrowBuffer", js_borrow_buffer}, {"resumeAccept", js_resume_accept},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;
