@@ -553,11 +553,12 @@ static int bind_listen(int family, const struct sockaddr* addr, socklen_t len, i
   int fd = socket_nonblocking(family);
   if (fd < 0) return uv_translate_sys_error(errno);
   int on = 1;
+  int only = v6only != 0; /* set either way, as libuv: dual stack whatever the system default */
   if (family != AF_UNIX) {
     *syscall = "setsockopt";
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
-        (family == AF_INET6 && v6only &&
-         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) != 0))
+        (family == AF_INET6 &&
+         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &only, sizeof only) != 0))
       goto fail;
   }
   *syscall = "bind";
