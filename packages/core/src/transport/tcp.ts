@@ -246,11 +246,7 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
   /** Write `data` (strings as UTF-8). Dropped once the connection is closing for writes. */
   write(data: string | Uint8Array): void {
     if (this.#flags & WRITE_SHUT) return;
-    const s = this.#socket;
-    const ok =
-      s.writableLength + sizeOf(data) <= this.#flow.lowWaterMark
-        ? s.write(data)
-        : s.write(data, this.#afterWrite());
+    const ok = this.#writeChunk(this.#socket, data);
     if (this.#producer !== null) this.#producer.wrote(ok);
     if (!ok) this.#bufferFull(); // `write` returns true below the socket's own mark (16 KiB)
   }
@@ -260,13 +256,10 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
     if (this.#flags & WRITE_SHUT) return;
     const s = this.#socket;
     s.cork();
+    // Only the last chunk may need the low-water callback: it runs once all before it left too.
     const last = data.length - 1;
     for (let i = 0; i < last; i++) s.write(data[i]!);
-    if (last >= 0) {
-      const chunk = data[last]!;
-      if (s.writableLength + sizeOf(chunk) <= this.#flow.lowWaterMark) s.write(chunk);
-      else s.write(chunk, this.#afterWrite());
-    }
+    if (last >= 0) this.#writeChunk(s, data[last]!);
     s.uncork();
     const ok = !s.writableNeedDrain;
     if (this.#producer !== null) this.#producer.wrote(ok);
@@ -507,6 +500,13 @@ export class TCPTransport implements ITLSTransport, IFlowControlledTransport {
       s.pause();
       this.#listenDrain();
     }
+  }
+
+  /** `s.write(chunk)`, carrying {@link #afterWrite}'s callback when it leaves the buffer past the low-water mark. */
+  #writeChunk(s: Hosted, chunk: string | Uint8Array): boolean {
+    return s.writableLength + sizeOf(chunk) <= this.#flow.lowWaterMark
+      ? s.write(chunk)
+      : s.write(chunk, this.#afterWrite());
   }
 
   /**
